@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+// Placeholder until the serve command lands; registers nothing so the CLI still starts.
+export function register(_program: Command): void {}

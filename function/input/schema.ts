@@ -1,0 +1,59 @@
+/**
+ * The step input: what a platform team sets once per Composition. Every field is optional; an
+ * absent input means the defaults below. The CRD under package/input/ is generated from this.
+ */
+import { z } from 'zod';
+import { sidecarMode } from '../schema/async-actor.js';
+import { envFromSource, envVar, imagePullPolicy, resourceRequirements } from '../schema/k8s.js';
+import type { FieldIssue, Result } from '../schema/issues.js';
+import { fromZodIssues } from '../schema/validate.js';
+
+export const INPUT_GROUP = 'stateproxy.fn.asya.sh';
+export const INPUT_VERSION = 'v1alpha1';
+export const INPUT_API_VERSION = `${INPUT_GROUP}/${INPUT_VERSION}`;
+export const INPUT_KIND = 'Input';
+
+export const securityProfile = z.enum(['default', 'restricted']);
+export type SecurityProfile = z.infer<typeof securityProfile>;
+
+const queueSidecarInput = z.strictObject({
+  image: z.string().min(1),
+  imagePullPolicy: imagePullPolicy.optional(),
+  env: z.array(envVar).optional(),
+  envFrom: z.array(envFromSource).optional(),
+  resources: resourceRequirements.optional(),
+});
+
+export const stepInput = z.strictObject({
+  apiVersion: z.literal(INPUT_API_VERSION).optional(),
+  kind: z.literal(INPUT_KIND).optional(),
+  metadata: z.looseObject({}).optional(),
+  /** Key of the Deployment in the desired composed resources. */
+  resourceKey: z.string().min(1).max(253).default('deployment'),
+  runtimeContainerName: z.string().min(1).max(63).default('asya-runtime'),
+  /** native: connectors as init containers with restartPolicy Always (Kubernetes >= 1.29). */
+  sidecarMode: sidecarMode.default('native'),
+  securityProfile: securityProfile.default('default'),
+  /** The one non-root user the runtime and connectors share under the restricted profile. */
+  runAsUser: z.number().int().min(1).default(1000),
+  runAsGroup: z.number().int().min(1).default(1000),
+  /** Applied to connectors whose mount sets no resources. */
+  defaultConnectorResources: resourceRequirements.optional(),
+  /** Connector startup probe: checked every second until the socket exists. */
+  startupProbeFailureThreshold: z.number().int().min(1).max(600).default(60),
+  /** The queue sidecar; rendered only when configured, since its transport is platform-owned. */
+  sidecar: queueSidecarInput.optional(),
+  /** Image prefixes connectors may use; absent or empty allows any image. */
+  allowedConnectorImages: z.array(z.string().min(1)).optional(),
+});
+
+export type StepInput = z.output<typeof stepInput>;
+
+export const DEFAULT_INPUT: StepInput = stepInput.parse({});
+
+export function parseStepInput(raw: unknown): Result<StepInput> {
+  const parsed = stepInput.safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues: FieldIssue[] = fromZodIssues(parsed.error.issues, ['input']);
+  return { ok: false, issues };
+}

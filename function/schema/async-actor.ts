@@ -1,0 +1,256 @@
+/**
+ * The AsyncActor schema: the single source of truth for the XRD, the plain CRD, the editor JSON
+ * Schema and the runtime validation in the function and the CLI.
+ *
+ * Field names and types follow upstream Asya (`contract.md` §4) so that an upstream manifest
+ * validates unchanged. `stateProxy` entries are strict: a typo there would otherwise be pruned by
+ * the API server and silently drop a mount. Kubernetes-only annotations (`x-kubernetes-*`) ride
+ * along in `.meta()` so the generators can emit them; semantic rules that need more than one
+ * field live in `rules.ts` (JavaScript) and as CEL in the generated XRD.
+ */
+import { z } from 'zod';
+import {
+  DNS_LABEL,
+  envFromSource,
+  envVar,
+  freeForm,
+  imagePullPolicy,
+  resourceRequirements,
+  securityContext,
+} from './k8s.js';
+
+export const GROUP = 'asya.sh';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'AsyncActor';
+export const PLURAL = 'asyncactors';
+export const SINGULAR = 'asyncactor';
+export const SHORT_NAMES = ['aa', 'actor'] as const;
+
+/** `asya-state-proxy-` (17) + name must fit a 63-character container name. */
+export const CONNECTOR_PREFIX = 'asya-state-proxy-';
+export const MAX_MOUNT_NAME = 63 - CONNECTOR_PREFIX.length;
+/** Bounds keep the generated CEL rules within the API server's cost budget. */
+export const MAX_MOUNTS = 32;
+export const MAX_MOUNT_PATH = 256;
+
+/**
+ * One path segment: any run of allowed characters except `.` and `..`. Written without
+ * look-arounds because Kubernetes evaluates `pattern` with RE2.
+ */
+const SEGMENT_CHAR = String.raw`[^/\p{Cc}\p{Z}:;"\\]`;
+const SEGMENT = String.raw`(?:[^/.\p{Cc}\p{Z}:;"\\]|\.[^/.\p{Cc}\p{Z}:;"\\]|\.\.${SEGMENT_CHAR})${SEGMENT_CHAR}*`;
+/** Absolute, normalised, not `/`, no `: ; " \`, whitespace or control characters. */
+export const MOUNT_PATH_PATTERN = `^(?:/${SEGMENT})+$`;
+
+export const writeMode = z.enum(['buffered', 'passthrough']);
+export type WriteMode = z.infer<typeof writeMode>;
+
+export const sidecarMode = z.enum(['native', 'containers']);
+export type SidecarMode = z.infer<typeof sidecarMode>;
+
+export const connector = z.strictObject({
+  image: z.string().min(1).max(512),
+  imagePullPolicy: imagePullPolicy.optional(),
+  env: z
+    .array(envVar)
+    .max(64)
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+    .optional(),
+  envFrom: z.array(envFromSource).max(16).optional(),
+  resources: resourceRequirements.optional(),
+  securityContext: securityContext.optional(),
+});
+
+export const stateProxyEntry = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(MAX_MOUNT_NAME)
+    .regex(new RegExp(DNS_LABEL))
+    .describe('Unique mount identifier; names the connector container and its socket.'),
+  mount: z.strictObject({
+    // The precise path rules (with field-specific messages) are in rules.ts; the pattern is
+    // emitted into the generated schemas for admission and editors.
+    path: z
+      .string()
+      .min(1)
+      .max(MAX_MOUNT_PATH)
+      .meta({ pattern: MOUNT_PATH_PATTERN })
+      .describe('Absolute, normalised path in the runtime container, for example /state/weights.'),
+    writeMode: writeMode
+      .optional()
+      .describe('Accepted here because the user guide shows it here; same as the entry-level writeMode.'),
+  }),
+  writeMode: writeMode.optional().describe('buffered (default) or passthrough.'),
+  connector,
+});
+
+const envEntry = z.strictObject({
+  name: z.string().min(1),
+  value: z.string().optional(),
+  valueFrom: freeForm().optional(),
+});
+
+/** A user container: only `name` is checked here; the rest is passed to the pod untouched. */
+const userContainer = z
+  .looseObject({ name: z.string().min(1).max(63) })
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+const scaling = z.strictObject({
+  enabled: z.boolean().default(true),
+  minReplicaCount: z.number().int().min(0).default(0),
+  maxReplicaCount: z.number().int().min(1).default(10),
+  pollingInterval: z.number().int().min(1).default(30),
+  cooldownPeriod: z.number().int().min(0).default(300),
+  queueLength: z.number().int().min(1).default(5),
+  advanced: z
+    .strictObject({
+      restoreToOriginalReplicaCount: z.boolean().optional(),
+      formula: z.string().optional(),
+      target: z.string().optional(),
+      activationTarget: z.string().optional(),
+      metricType: z.enum(['AverageValue', 'Value', 'Utilization']).optional(),
+    })
+    .meta({
+      'x-kubernetes-validations': [
+        { rule: '!has(self.formula) || has(self.target)', message: 'scaling.advanced.formula requires target' },
+      ],
+    })
+    .refine((a) => a.formula === undefined || a.target !== undefined, {
+      message: 'scaling.advanced.formula requires target',
+      path: ['target'],
+    })
+    .optional(),
+  additionalTriggers: z.array(freeForm()).optional(),
+});
+
+const resiliencyPolicy = z
+  .looseObject({
+    maxAttempts: z.number().int().min(1).optional(),
+    backoff: z.enum(['constant', 'linear', 'exponential']).optional(),
+  })
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+const resiliency = z
+  .looseObject({
+    policies: z.record(z.string(), resiliencyPolicy).optional(),
+    rules: z
+      .array(
+        z
+          .looseObject({ errors: z.array(z.string()).min(1), policy: z.string().optional() })
+          .meta({ 'x-kubernetes-preserve-unknown-fields': true }),
+      )
+      .optional(),
+    actorTimeout: z.string().optional(),
+  })
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+const queueSidecar = z.strictObject({
+  image: z
+    .strictObject({
+      repository: z.string().optional(),
+      tag: z.string().optional(),
+      pullPolicy: imagePullPolicy.optional(),
+    })
+    .optional(),
+  env: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
+  resources: freeForm().optional(),
+});
+
+const secretRef = z.strictObject({
+  secretName: z.string().min(1),
+  keys: z.array(z.strictObject({ key: z.string().min(1), envVar: z.string().min(1) })).min(1),
+});
+
+export const asyncActorSpec = z.strictObject({
+  actor: z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(new RegExp(DNS_LABEL))
+    .optional()
+    .describe('Actor name (Deployment name, queue name). Defaults to metadata.name.'),
+  flavors: z.array(z.string().min(3)).max(8).optional(),
+  image: z.string().min(1),
+  imagePullPolicy: imagePullPolicy.default('IfNotPresent'),
+  handler: z.string().min(1).describe('Handler as module.attr[.attr].'),
+  pythonExecutable: z.string().min(1).default('python3'),
+  replicas: z.number().int().min(1).default(1).describe('Used only when scaling is disabled.'),
+  env: z.array(envEntry).optional(),
+  resources: freeForm().optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  tolerations: z.array(freeForm()).optional(),
+  volumes: z
+    .array(z.looseObject({ name: z.string().min(1) }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
+    .optional(),
+  volumeMounts: z.array(freeForm()).optional(),
+  initContainers: z.array(userContainer).optional(),
+  sidecars: z.array(userContainer).optional(),
+  scaling: scaling.prefault({}),
+  resiliency: resiliency.optional(),
+  sidecar: queueSidecar.optional(),
+  tracing: z.strictObject({ endpoint: z.string().optional(), protocol: z.string().optional() }).optional(),
+  secretRefs: z.array(secretRef).optional(),
+  stateProxy: z
+    .array(stateProxyEntry)
+    .max(MAX_MOUNTS)
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+    .optional(),
+  stateProxySidecarMode: sidecarMode
+    .optional()
+    .describe('Overrides the function input: native (init containers with restartPolicy Always) or containers.'),
+  /** Crossplane v2 machinery; the XRD generator leaves it out because Crossplane injects it. */
+  crossplane: freeForm().optional(),
+});
+
+/** Keys that belong to Crossplane, never rendered, never declared in the XRD. */
+export const CROSSPLANE_MANAGED_SPEC_KEYS = ['crossplane'] as const;
+
+export const asyncActorStatus = z.looseObject({
+  actor: z.string().optional().describe('Resolved actor name.'),
+  mounts: z.string().optional().describe('Mount names, comma separated (printer column).'),
+  stateProxy: z
+    .strictObject({
+      mounts: z
+        .array(
+          z.strictObject({
+            name: z.string(),
+            path: z.string(),
+            writeMode,
+            container: z.string(),
+          }),
+        )
+        .optional(),
+      sidecarMode: sidecarMode.optional(),
+    })
+    .optional(),
+  phase: z.string().optional(),
+  queueUrl: z.string().optional(),
+  queueIdentifier: z.string().optional(),
+  infrastructure: freeForm().optional(),
+});
+
+export const objectMeta = z.looseObject({
+  name: z.string().min(1).max(253),
+  namespace: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const asyncActorDocument = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: objectMeta,
+  spec: asyncActorSpec,
+  // Status belongs to Crossplane and this function; an observed XR's status is never a reason to
+  // refuse it. Its declared shape (for the XRD) is asyncActorStatus.
+  status: freeForm().optional(),
+});
+
+export type AsyncActorInput = z.input<typeof asyncActorDocument>;
+export type AsyncActor = z.output<typeof asyncActorDocument>;
+export type AsyncActorSpec = z.output<typeof asyncActorSpec>;
+export type StateProxyEntry = z.output<typeof stateProxyEntry>;
+export type Connector = z.output<typeof connector>;
+export type AsyncActorStatus = z.output<typeof asyncActorStatus>;

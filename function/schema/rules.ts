@@ -1,0 +1,254 @@
+/**
+ * Semantic rules over a shape-valid AsyncActor: the checks that span several fields or protect
+ * names and paths the upstream runtime and connector images depend on (`contract.md` §1-2).
+ *
+ * Each rule is a pure function returning every violation it finds, with a path from the document
+ * root. The generated XRD carries the same rules as CEL (see `crd/cel.ts`); a parity test runs
+ * both over the corpus.
+ */
+import type { AsyncActor } from './async-actor.js';
+import { CONNECTOR_PREFIX } from './async-actor.js';
+import type { FieldIssue, PathSegment } from './issues.js';
+import { DNS_LABEL } from './k8s.js';
+
+/** Environment variables the function sets on the runtime container. */
+export const RUNTIME_RESERVED_ENV = ['ASYA_SOCKET_DIR', 'ASYA_HANDLER', 'ASYA_STATE_PROXY_MOUNTS'] as const;
+/** Environment variable the function sets first on every connector. */
+export const CONNECTOR_RESERVED_ENV = ['CONNECTOR_SOCKET'] as const;
+/** Volumes the rendered pod already has. */
+export const RESERVED_VOLUMES = ['socket-dir', 'tmp', 'asya-runtime', 'state-sockets'] as const;
+/** Container name prefix owned by the platform (runtime, queue sidecar, connectors). */
+export const RESERVED_CONTAINER_PREFIX = 'asya-';
+/**
+ * A mount may not be at or under these (runtime sockets and code, kernel filesystems, the
+ * runtime's scratch space) nor be an ancestor of one, since the runtime's first-match lookup
+ * would then capture the runtime's own files.
+ */
+export const RESERVED_PATHS = ['/var/run/asya', '/opt/asya', '/proc', '/sys', '/dev', '/tmp'] as const;
+
+export interface Rule {
+  readonly id: string;
+  readonly description: string;
+  readonly check: (actor: AsyncActor) => FieldIssue[];
+}
+
+const sp = (i: number, ...rest: PathSegment[]): PathSegment[] => ['spec', 'stateProxy', i, ...rest];
+
+const FORBIDDEN_PATH_CHARS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/:/u, "':' (the runtime splits ASYA_STATE_PROXY_MOUNTS entries on ':')"],
+  [/;/u, "';' (the runtime splits ASYA_STATE_PROXY_MOUNTS on ';')"],
+  [/"/u, `'"'`],
+  [/\\/u, "'\\'"],
+  [/[\p{Z}\s]/u, 'whitespace'],
+  [/\p{Cc}/u, 'control characters'],
+];
+
+/** Why a mount path is unusable, or undefined when it is fine. Shared by the rule and tests. */
+export function mountPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must be an absolute path (start with /)';
+  if (path === '/') return 'must not be / (it would capture every file, including the runtime itself)';
+  for (const [re, what] of FORBIDDEN_PATH_CHARS) {
+    if (re.test(path)) return `must not contain ${what}`;
+  }
+  if (path.endsWith('/')) return 'must not end with /';
+  if (path.includes('//')) return 'must be normalised: no empty segments (//)';
+  const segments = path.slice(1).split('/');
+  if (segments.some((s) => s === '.' || s === '..')) {
+    return "must be normalised: no '.' or '..' segments (the runtime never matches a non-normalised mount path)";
+  }
+  return undefined;
+}
+
+const isUnderOrEqual = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
+function mountPathFormat(actor: AsyncActor): FieldIssue[] {
+  return (actor.spec.stateProxy ?? []).flatMap((entry, i) => {
+    const problem = mountPathProblem(entry.mount.path);
+    return problem === undefined
+      ? []
+      : [{ path: sp(i, 'mount', 'path'), rule: 'mount-path-format', message: `mount path ${JSON.stringify(entry.mount.path)} ${problem}` }];
+  });
+}
+
+function mountPathReserved(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  (actor.spec.stateProxy ?? []).forEach((entry, i) => {
+    const path = entry.mount.path;
+    if (mountPathProblem(path) !== undefined) return;
+    const under = RESERVED_PATHS.find((dir) => isUnderOrEqual(path, dir));
+    const above = RESERVED_PATHS.find((dir) => dir.startsWith(`${path}/`));
+    if (under !== undefined) {
+      issues.push({ path: sp(i, 'mount', 'path'), rule: 'mount-path-reserved', message: `mount path ${path} is under the reserved directory ${under}` });
+    } else if (above !== undefined) {
+      issues.push({ path: sp(i, 'mount', 'path'), rule: 'mount-path-reserved', message: `mount path ${path} contains the reserved directory ${above}` });
+    }
+  });
+  return issues;
+}
+
+function uniqueBy(
+  actor: AsyncActor,
+  key: (e: NonNullable<AsyncActor['spec']['stateProxy']>[number]) => string,
+  field: PathSegment[],
+  rule: string,
+  what: string,
+): FieldIssue[] {
+  const first = new Map<string, number>();
+  const issues: FieldIssue[] = [];
+  (actor.spec.stateProxy ?? []).forEach((entry, i) => {
+    const k = key(entry);
+    const seen = first.get(k);
+    if (seen === undefined) {
+      first.set(k, i);
+    } else {
+      issues.push({ path: sp(i, ...field), rule, message: `duplicate ${what} ${JSON.stringify(k)}: already used by spec.stateProxy[${seen}]` });
+    }
+  });
+  return issues;
+}
+
+function mountPathOverlap(actor: AsyncActor): FieldIssue[] {
+  const entries = actor.spec.stateProxy ?? [];
+  const issues: FieldIssue[] = [];
+  entries.forEach((entry, i) => {
+    entries.forEach((other, j) => {
+      if (i !== j && entry.mount.path.startsWith(`${other.mount.path}/`)) {
+        issues.push({
+          path: sp(i, 'mount', 'path'),
+          rule: 'mount-path-overlap',
+          message: `mount path ${entry.mount.path} is inside spec.stateProxy[${j}] (${other.mount.path}); the runtime matches the first mount, so one would shadow the other`,
+        });
+      }
+    });
+  });
+  return issues;
+}
+
+function writeModeConflict(actor: AsyncActor): FieldIssue[] {
+  return (actor.spec.stateProxy ?? []).flatMap((entry, i) =>
+    entry.writeMode !== undefined && entry.mount.writeMode !== undefined && entry.writeMode !== entry.mount.writeMode
+      ? [{
+          path: sp(i, 'mount', 'writeMode'),
+          rule: 'write-mode-conflict',
+          message: `mount.writeMode (${entry.mount.writeMode}) contradicts writeMode (${entry.writeMode}); set one of them`,
+        }]
+      : [],
+  );
+}
+
+function connectorEnv(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  (actor.spec.stateProxy ?? []).forEach((entry, i) => {
+    const seen = new Map<string, number>();
+    (entry.connector.env ?? []).forEach((env, j) => {
+      if ((CONNECTOR_RESERVED_ENV as readonly string[]).includes(env.name)) {
+        issues.push({
+          path: sp(i, 'connector', 'env', j, 'name'),
+          rule: 'connector-env-reserved',
+          message: `${env.name} is set by the function (the socket path is fixed by the mount name)`,
+        });
+      }
+      const before = seen.get(env.name);
+      if (before !== undefined) {
+        issues.push({
+          path: sp(i, 'connector', 'env', j, 'name'),
+          rule: 'connector-env-unique',
+          message: `duplicate env name ${env.name}: already set by connector.env[${before}]`,
+        });
+      } else {
+        seen.set(env.name, j);
+      }
+    });
+  });
+  return issues;
+}
+
+function runtimeEnvReserved(actor: AsyncActor): FieldIssue[] {
+  const reserved = RUNTIME_RESERVED_ENV as readonly string[];
+  const issues: FieldIssue[] = [];
+  (actor.spec.env ?? []).forEach((env, i) => {
+    if (reserved.includes(env.name)) {
+      issues.push({ path: ['spec', 'env', i, 'name'], rule: 'runtime-env-reserved', message: `${env.name} is set by the function` });
+    }
+  });
+  (actor.spec.secretRefs ?? []).forEach((ref, i) => {
+    ref.keys.forEach((k, j) => {
+      if (reserved.includes(k.envVar)) {
+        issues.push({ path: ['spec', 'secretRefs', i, 'keys', j, 'envVar'], rule: 'runtime-env-reserved', message: `${k.envVar} is set by the function` });
+      }
+    });
+  });
+  return issues;
+}
+
+function reservedVolumes(actor: AsyncActor): FieldIssue[] {
+  const reserved = RESERVED_VOLUMES as readonly string[];
+  return (actor.spec.volumes ?? []).flatMap((v, i) =>
+    reserved.includes(v.name)
+      ? [{ path: ['spec', 'volumes', i, 'name'], rule: 'reserved-volume-name', message: `volume name ${v.name} is reserved for the actor pod` }]
+      : [],
+  );
+}
+
+function userContainers(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const field of ['initContainers', 'sidecars'] as const) {
+    (actor.spec[field] ?? []).forEach((c, i) => {
+      const path = ['spec', field, i, 'name'];
+      if (c.name.startsWith(RESERVED_CONTAINER_PREFIX)) {
+        issues.push({ path, rule: 'reserved-container-prefix', message: `container name ${c.name} must not start with ${RESERVED_CONTAINER_PREFIX} (reserved for platform containers)` });
+      }
+      const before = seen.get(c.name);
+      if (before !== undefined) {
+        issues.push({ path, rule: 'unique-container-names', message: `duplicate container name ${c.name}: already used by ${before}` });
+      } else {
+        seen.set(c.name, `spec.${field}[${i}]`);
+      }
+    });
+  }
+  return issues;
+}
+
+const DNS_LABEL_RE = new RegExp(DNS_LABEL);
+
+function actorName(actor: AsyncActor): FieldIssue[] {
+  if (actor.spec.actor !== undefined) return [];
+  const name = actor.metadata.name;
+  return name.length <= 63 && DNS_LABEL_RE.test(name)
+    ? []
+    : [{
+        path: ['metadata', 'name'],
+        rule: 'actor-name',
+        message: `spec.actor is not set, so the actor is named after metadata.name, which must then be a DNS label of at most 63 characters`,
+      }];
+}
+
+export const RULES: readonly Rule[] = [
+  { id: 'actor-name', description: 'the actor name (spec.actor or metadata.name) is a DNS label', check: actorName },
+  {
+    id: 'unique-mount-names',
+    description: 'mount names are unique',
+    check: (a) => uniqueBy(a, (e) => e.name, ['name'], 'unique-mount-names', 'mount name'),
+  },
+  {
+    id: 'unique-mount-paths',
+    description: 'mount paths are unique',
+    check: (a) => uniqueBy(a, (e) => e.mount.path, ['mount', 'path'], 'unique-mount-paths', 'mount path'),
+  },
+  { id: 'mount-path-format', description: 'mount paths are absolute, normalised, not /, free of : ; " \\ whitespace and control characters', check: mountPathFormat },
+  { id: 'mount-path-overlap', description: 'no mount path is a directory prefix of another', check: mountPathOverlap },
+  { id: 'mount-path-reserved', description: 'no mount path is under or above /var/run/asya, /opt/asya, /proc, /sys, /dev, /tmp', check: mountPathReserved },
+  { id: 'write-mode-conflict', description: 'writeMode and mount.writeMode agree when both are set', check: writeModeConflict },
+  { id: 'connector-env', description: 'connector env does not set CONNECTOR_SOCKET and has unique names', check: connectorEnv },
+  { id: 'runtime-env-reserved', description: 'user env and secretRefs do not set variables the function sets', check: runtimeEnvReserved },
+  { id: 'reserved-volume-name', description: 'user volumes do not reuse the pod\'s volume names', check: reservedVolumes },
+  { id: 'user-containers', description: 'user init containers and sidecars do not use the asya- prefix and have unique names', check: userContainers },
+];
+
+export function checkRules(actor: AsyncActor): FieldIssue[] {
+  return RULES.flatMap((rule) => rule.check(actor));
+}
+
+/** The connector container name for a mount; the name rules above guarantee it fits 63. */
+export const connectorContainerName = (mountName: string): string => `${CONNECTOR_PREFIX}${mountName}`;

@@ -1,4 +1,17 @@
 import type { Command } from 'commander';
+import { addServeOptions, toServerOptions } from '../serve-options.js';
+import { StartupError, startFunctionServer } from '../server.js';
 
-// Placeholder until the serve command lands; registers nothing so the CLI still starts.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  addServeOptions(program.command('serve').description('run the composition function gRPC server')).action(
+    async (opts: Record<string, unknown>) => {
+      try {
+        await startFunctionServer(toServerOptions(opts));
+      } catch (err) {
+        if (!(err instanceof StartupError)) throw err;
+        process.stderr.write(`asya-state-proxy serve: ${err.message}\n`);
+        process.exit(2);
+      }
+    },
+  );
+}

@@ -10,6 +10,19 @@
  */
 import { z } from 'zod';
 import {
+  CONNECTOR_ENV_RULES,
+  MOUNT_PATH_RULES,
+  ROOT_RULES,
+  RUNTIME_ENV_RULES,
+  SECRET_REFS_RULES,
+  SPEC_RULES,
+  STATE_PROXY_ENTRY_RULES,
+  STATE_PROXY_LIST_RULES,
+  userContainerRules,
+  validations,
+  VOLUMES_RULES,
+} from './cel.js';
+import {
   DNS_LABEL,
   envFromSource,
   envVar,
@@ -33,6 +46,13 @@ export const MAX_MOUNT_NAME = 63 - CONNECTOR_PREFIX.length;
 /** Bounds keep the generated CEL rules within the API server's cost budget. */
 export const MAX_MOUNTS = 32;
 export const MAX_MOUNT_PATH = 256;
+/** Upper bounds for the other lists and names the CEL rules iterate over (generous on purpose). */
+export const MAX_ENV = 256;
+export const MAX_ENV_NAME = 253;
+export const MAX_SECRET_REFS = 64;
+export const MAX_SECRET_KEYS = 128;
+export const MAX_VOLUMES = 128;
+export const MAX_USER_CONTAINERS = 64;
 
 /**
  * One path segment: any run of allowed characters except `.` and `..`. Written without
@@ -55,7 +75,11 @@ export const connector = z.strictObject({
   env: z
     .array(envVar)
     .max(64)
-    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+    .meta({
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      ...validations(CONNECTOR_ENV_RULES),
+    })
     .optional(),
   envFrom: z.array(envFromSource).max(16).optional(),
   resources: resourceRequirements.optional(),
@@ -76,7 +100,7 @@ export const stateProxyEntry = z.strictObject({
       .string()
       .min(1)
       .max(MAX_MOUNT_PATH)
-      .meta({ pattern: MOUNT_PATH_PATTERN })
+      .meta({ pattern: MOUNT_PATH_PATTERN, ...validations(MOUNT_PATH_RULES) })
       .describe('Absolute, normalised path in the runtime container, for example /state/weights.'),
     writeMode: writeMode
       .optional()
@@ -84,10 +108,10 @@ export const stateProxyEntry = z.strictObject({
   }),
   writeMode: writeMode.optional().describe('buffered (default) or passthrough.'),
   connector,
-});
+}).meta(validations(STATE_PROXY_ENTRY_RULES));
 
 const envEntry = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).max(MAX_ENV_NAME),
   value: z.string().optional(),
   valueFrom: freeForm().optional(),
 });
@@ -96,6 +120,8 @@ const envEntry = z.strictObject({
 const userContainer = z
   .looseObject({ name: z.string().min(1).max(63) })
   .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+const userContainers = (field: 'initContainers' | 'sidecars') =>
+  z.array(userContainer).max(MAX_USER_CONTAINERS).meta(validations(userContainerRules(field)));
 
 const scaling = z.strictObject({
   enabled: z.boolean().default(true),
@@ -160,7 +186,10 @@ const queueSidecar = z.strictObject({
 
 const secretRef = z.strictObject({
   secretName: z.string().min(1),
-  keys: z.array(z.strictObject({ key: z.string().min(1), envVar: z.string().min(1) })).min(1),
+  keys: z
+    .array(z.strictObject({ key: z.string().min(1), envVar: z.string().min(1).max(MAX_ENV_NAME) }))
+    .min(1)
+    .max(MAX_SECRET_KEYS),
 });
 
 export const asyncActorSpec = z.strictObject({
@@ -177,32 +206,38 @@ export const asyncActorSpec = z.strictObject({
   handler: z.string().min(1).describe('Handler as module.attr[.attr].'),
   pythonExecutable: z.string().min(1).default('python3'),
   replicas: z.number().int().min(1).default(1).describe('Used only when scaling is disabled.'),
-  env: z.array(envEntry).optional(),
+  env: z.array(envEntry).max(MAX_ENV).meta(validations(RUNTIME_ENV_RULES)).optional(),
   resources: freeForm().optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),
   tolerations: z.array(freeForm()).optional(),
   volumes: z
-    .array(z.looseObject({ name: z.string().min(1) }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
+    .array(z.looseObject({ name: z.string().min(1).max(63) }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
+    .max(MAX_VOLUMES)
+    .meta(validations(VOLUMES_RULES))
     .optional(),
   volumeMounts: z.array(freeForm()).optional(),
-  initContainers: z.array(userContainer).optional(),
-  sidecars: z.array(userContainer).optional(),
+  initContainers: userContainers('initContainers').optional(),
+  sidecars: userContainers('sidecars').optional(),
   scaling: scaling.prefault({}),
   resiliency: resiliency.optional(),
   sidecar: queueSidecar.optional(),
   tracing: z.strictObject({ endpoint: z.string().optional(), protocol: z.string().optional() }).optional(),
-  secretRefs: z.array(secretRef).optional(),
+  secretRefs: z.array(secretRef).max(MAX_SECRET_REFS).meta(validations(SECRET_REFS_RULES)).optional(),
   stateProxy: z
     .array(stateProxyEntry)
     .max(MAX_MOUNTS)
-    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+    .meta({
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      ...validations(STATE_PROXY_LIST_RULES),
+    })
     .optional(),
   stateProxySidecarMode: sidecarMode
     .optional()
     .describe('Overrides the function input: native (init containers with restartPolicy Always) or containers.'),
   /** Crossplane v2 machinery; the XRD generator leaves it out because Crossplane injects it. */
   crossplane: freeForm().optional(),
-});
+}).meta(validations(SPEC_RULES));
 
 /** Keys that belong to Crossplane, never rendered, never declared in the XRD. */
 export const CROSSPLANE_MANAGED_SPEC_KEYS = ['crossplane'] as const;
@@ -223,6 +258,7 @@ export const asyncActorStatus = z.looseObject({
         )
         .optional(),
       sidecarMode: sidecarMode.optional(),
+      ready: z.boolean().optional().describe('The actor Deployment is available with all replicas updated.'),
     })
     .optional(),
   phase: z.string().optional(),
@@ -232,7 +268,8 @@ export const asyncActorStatus = z.looseObject({
 });
 
 export const objectMeta = z.looseObject({
-  name: z.string().min(1).max(253),
+  // 63, not 253: Crossplane caps an XR's name at 63 because it is used as a label value.
+  name: z.string().min(1).max(63),
   namespace: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
@@ -246,7 +283,7 @@ export const asyncActorDocument = z.strictObject({
   // Status belongs to Crossplane and this function; an observed XR's status is never a reason to
   // refuse it. Its declared shape (for the XRD) is asyncActorStatus.
   status: freeForm().optional(),
-});
+}).meta(validations(ROOT_RULES));
 
 export type AsyncActorInput = z.input<typeof asyncActorDocument>;
 export type AsyncActor = z.output<typeof asyncActorDocument>;

@@ -3,28 +3,24 @@
  * names and paths the upstream runtime and connector images depend on (`contract.md` §1-2).
  *
  * Each rule is a pure function returning every violation it finds, with a path from the document
- * root. The generated XRD carries the same rules as CEL (see `crd/cel.ts`); a parity test runs
- * both over the corpus.
+ * root. The generated XRD carries the same rules as CEL (see `cel.ts`); a parity test
+ * (`test/admission-parity.test.ts`) runs both over the corpus.
  */
 import type { AsyncActor } from './async-actor.js';
 import { CONNECTOR_PREFIX } from './async-actor.js';
 import type { FieldIssue, PathSegment } from './issues.js';
 import { DNS_LABEL } from './k8s.js';
+import {
+  CONNECTOR_RESERVED_ENV,
+  RESERVED_CONTAINER_PREFIX,
+  RESERVED_PATHS,
+  RESERVED_VOLUMES,
+  RUNTIME_RESERVED_ENV,
+} from './reserved.js';
 
-/** Environment variables the function sets on the runtime container. */
-export const RUNTIME_RESERVED_ENV = ['ASYA_SOCKET_DIR', 'ASYA_HANDLER', 'ASYA_STATE_PROXY_MOUNTS'] as const;
-/** Environment variable the function sets first on every connector. */
-export const CONNECTOR_RESERVED_ENV = ['CONNECTOR_SOCKET'] as const;
-/** Volumes the rendered pod already has. */
-export const RESERVED_VOLUMES = ['socket-dir', 'tmp', 'asya-runtime', 'state-sockets'] as const;
-/** Container name prefix owned by the platform (runtime, queue sidecar, connectors). */
-export const RESERVED_CONTAINER_PREFIX = 'asya-';
-/**
- * A mount may not be at or under these (runtime sockets and code, kernel filesystems, the
- * runtime's scratch space) nor be an ancestor of one, since the runtime's first-match lookup
- * would then capture the runtime's own files.
- */
-export const RESERVED_PATHS = ['/var/run/asya', '/opt/asya', '/proc', '/sys', '/dev', '/tmp'] as const;
+// The reserved names live in reserved.ts (shared with the CEL rules in cel.ts); re-exported here
+// so that existing imports keep working.
+export { CONNECTOR_RESERVED_ENV, RESERVED_CONTAINER_PREFIX, RESERVED_PATHS, RESERVED_VOLUMES, RUNTIME_RESERVED_ENV };
 
 export interface Rule {
   readonly id: string;

@@ -1,0 +1,18 @@
+import YAML from 'yaml';
+import { parseSource } from '../function/validate/documents.js';
+import { validateAsyncActor } from '../function/schema/validate.js';
+import { defaultValidator } from '../function/validate/schema-file.js';
+import { asyncActorDocument } from '../function/schema/async-actor.js';
+import { checkRules } from '../function/schema/rules.js';
+const src = (await import('node:fs')).readFileSync('/tmp/bench.yaml','utf8');
+const v = defaultValidator();
+const t = (name: string, f: () => unknown) => { f(); const s = performance.now(); for (let i=0;i<3;i++) f(); console.log(name, ((performance.now()-s)/3).toFixed(0),'ms'); };
+let docs: any[] = [];
+t('parseSource', () => { docs = parseSource(src).documents.map(d => d.value); });
+t('parseAllDocuments only', () => YAML.parseAllDocuments(src));
+t('YAML.parseAllDocuments+toJS', () => (YAML.parseAllDocuments(src) as any[]).map(d=>d.toJS()));
+t('ajv', () => docs.forEach(d => v(d)));
+t('zod', () => docs.forEach(d => asyncActorDocument.safeParse(d)));
+t('validateAsyncActor', () => docs.forEach(d => validateAsyncActor(d)));
+const parsed = docs.map(d => asyncActorDocument.parse(d));
+t('rules', () => parsed.forEach(d => checkRules(d)));

@@ -1,0 +1,10 @@
+import YAML, { Parser, Composer, Lexer } from 'yaml';
+const src = (await import('node:fs')).readFileSync('/tmp/bench.yaml','utf8');
+const parts = src.split(/^---\n/m);
+const t = (name: string, f: () => unknown) => { f(); const s = performance.now(); for (let i=0;i<3;i++) f(); console.log(name, ((performance.now()-s)/3).toFixed(0),'ms'); };
+t('per-doc parseDocument x1000', () => parts.map(p => YAML.parseDocument(p)));
+t('first 100 docs multi', () => YAML.parseAllDocuments(parts.slice(0,100).join('---\n')));
+t('first 500 docs multi', () => YAML.parseAllDocuments(parts.slice(0,500).join('---\n')));
+t('lexer only', () => { let n=0; for (const _ of new Lexer().lex(src)) n++; return n; });
+t('parser only', () => { let n=0; for (const _ of new Parser().parse(src)) n++; return n; });
+t('JSON.parse equivalent', () => parts.map(p => JSON.stringify(YAML.parse(p))));

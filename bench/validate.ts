@@ -1,0 +1,77 @@
+/**
+ * Benchmark of `asya-state-proxy validate`'s path: 1,000 generated AsyncActor documents (four
+ * mounts each, with env, resources and valueFrom) in one multi-document YAML source, parsed with
+ * source positions, checked against the JSON Schema (ajv, compiled once) and validateAsyncActor
+ * (zod + semantic rules). Prints documents per second (median of several repetitions).
+ *
+ *   npx tsx bench/validate.ts [documents] [repetitions]
+ */
+import { performance } from 'node:perf_hooks';
+import YAML from 'yaml';
+import { checkSource } from '../function/validate/check.js';
+import { defaultValidator } from '../function/validate/schema-file.js';
+
+const DOCS = Number(process.argv[2] ?? 1000);
+const REPS = Number(process.argv[3] ?? 9);
+
+const FLAVOURS = ['s3-buffered-lww', 's3-buffered-cas', 'gcs-buffered-cas', 'redis-buffered-cas'] as const;
+
+function actor(i: number): unknown {
+  return {
+    apiVersion: 'asya.sh/v1alpha1',
+    kind: 'AsyncActor',
+    metadata: { name: `actor-${i}`, namespace: 'bench', labels: { team: `t${i % 7}` } },
+    spec: {
+      image: `ghcr.io/example/actor-${i}:1.0.${i % 10}`,
+      handler: 'handler.Actor.process',
+      env: [
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      ],
+      scaling: { minReplicaCount: 0, maxReplicaCount: 10 },
+      stateProxy: FLAVOURS.map((flavour, m) => ({
+        name: `mount-${m}`,
+        mount: { path: `/state/actor-${i}/m${m}` },
+        writeMode: m === 0 ? 'passthrough' : 'buffered',
+        connector: {
+          image: `ghcr.io/deliveryhero/asya-state-proxy-${flavour}:v1.0.0`,
+          env: [
+            flavour.startsWith('redis')
+              ? { name: 'REDIS_URL', value: 'redis://redis.default:6379/0' }
+              : { name: 'STATE_BUCKET', value: `bucket-${i}` },
+            { name: 'STATE_PREFIX', value: `actor-${i}` },
+            { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'connector', key: 'token' } } },
+          ],
+          resources: { requests: { cpu: '50m', memory: '64Mi' } },
+        },
+      })),
+    },
+  };
+}
+
+const source = Array.from({ length: DOCS }, (_, i) => YAML.stringify(actor(i))).join('---\n');
+if (process.env.DUMP) (await import("node:fs")).writeFileSync(process.env.DUMP, source);
+const validator = defaultValidator();
+
+// Warm up (JIT, lazy zod/ajv structures) and check the input is what we think it is.
+const warm = checkSource(source, 'bench.yaml', validator);
+if (warm.checked !== DOCS || warm.findings.length > 0 || warm.syntaxErrors.length > 0) {
+  throw new Error(`benchmark input is not ${DOCS} valid documents: ${JSON.stringify(warm.findings.slice(0, 3))}`);
+}
+
+const rates: number[] = [];
+for (let r = 0; r < REPS; r++) {
+  const start = performance.now();
+  const report = checkSource(source, 'bench.yaml', validator);
+  const seconds = (performance.now() - start) / 1000;
+  if (report.checked !== DOCS) throw new Error('lost documents');
+  rates.push(DOCS / seconds);
+}
+rates.sort((a, b) => a - b);
+const median = rates[Math.floor(rates.length / 2)] ?? 0;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(
+  `validate: ${DOCS} AsyncActor documents (${FLAVOURS.length} mounts each, ${(source.length / 1024).toFixed(0)} KiB of YAML), ` +
+    `${REPS} repetitions: median ${fmt(median)} documents/s (min ${fmt(rates[0] ?? 0)}, max ${fmt(rates[rates.length - 1] ?? 0)}); ` +
+    `${((DOCS / median) * 1000).toFixed(0)} ms per ${DOCS} documents`,
+);

@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runValidate } from './validate.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const corpus = (p: string) => `${ROOT}test/corpus/${p}`;
+
+function run(paths: string[], opts: { format?: string; quiet?: boolean } = {}, stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runValidate(paths, opts, { out: (t) => out.push(t), err: (t) => err.push(t), readStdin: () => stdin });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+describe('asya-state-proxy validate', () => {
+  it('exits 0 on the valid corpus and the examples (directories recurse, other kinds are skipped with a notice)', () => {
+    const r = run([corpus('valid'), `${ROOT}examples`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/notice: .*multi-document\.yaml: document 0: skipped, kind ConfigMap/);
+    expect(r.err).toMatch(/AsyncActor document\(s\) checked, 0 invalid/);
+  });
+
+  it('exits 1 and prints one line per error, every error of every file', () => {
+    const r = run([corpus('invalid/mount-path-colon.yaml'), corpus('invalid/write-mode-conflict.yaml')], { quiet: true });
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/mount-path-colon\.yaml:15:15: document 0: spec\.stateProxy\[0\]\.mount\.path: mount path "\/state\/a:b" must not contain ':'/);
+    expect(lines[1]).toMatch(/write-mode-conflict\.yaml:16:20: document 0: spec\.stateProxy\[0\]\.mount\.writeMode: /);
+    expect(r.err).toBe('');
+  });
+
+  it('reads stdin for -', () => {
+    const r = run(['-'], { quiet: true }, 'apiVersion: asya.sh/v1alpha1\nkind: AsyncActor\nmetadata: {name: a}\nspec: {image: i}\n');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('<stdin>:4:1: document 0: spec.handler: required field is missing\n');
+  });
+
+  it('exits 2 on a missing file and on a YAML syntax error, with its position', () => {
+    const missing = run([corpus('nope.yaml'), corpus('valid/minimal.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('nope.yaml: no such file or directory');
+    const syntax = run(['-'], {}, 'a: 1\nb: [x\n');
+    expect(syntax.code).toBe(2);
+    expect(syntax.err).toMatch(/^<stdin>:\d+:\d+: document 0: YAML syntax error: /m);
+  });
+
+  it('exits 2 on an unknown --format, and --format json reports everything as one object', () => {
+    expect(run([corpus('valid')], { format: 'xml' }).code).toBe(2);
+    const r = run([corpus('invalid/duplicate-mount-path.yaml')], { format: 'json' });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out) as { valid: boolean; findings: Array<Record<string, unknown>> };
+    expect(json.valid).toBe(false);
+    expect(json.findings).toHaveLength(1);
+    expect(json.findings[0]).toMatchObject({ document: 0, line: 23, col: 15, path: 'spec.stateProxy[1].mount.path', rule: 'unique-mount-paths' });
+  });
+});

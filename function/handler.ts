@@ -1,0 +1,199 @@
+/**
+ * RunFunction: the thin shell between Crossplane's request and the pure renderer.
+ *
+ * Contract with Crossplane (crossplane-notes.md): whatever we return is the new desired state,
+ * so on every error path the desired state goes back exactly as received, with one FATAL result
+ * naming every field at fault. All computation happens before the response is touched, so an
+ * unexpected exception can never leave a half-written Deployment behind.
+ */
+import {
+  type RunFunctionRequest,
+  type RunFunctionResponse,
+  Ready,
+  type Resource,
+  type Result as FnResult,
+  Severity,
+  Target,
+  to,
+} from '@crossplane-org/function-sdk-typescript';
+import { parseStepInput, type StepInput } from './input/schema.js';
+import { deploymentReady } from './ready/deployment.js';
+import {
+  augmentDeployment,
+  checkRender,
+  collectWarnings,
+  effectiveWriteMode,
+  renderDeployment,
+  stateProxyOptions,
+  type Warning,
+} from './render/index.js';
+import type { AsyncActor } from './schema/async-actor.js';
+import { type FieldIssue, formatIssue, formatPath } from './schema/issues.js';
+import { connectorContainerName } from './schema/rules.js';
+import { actorName, validateAsyncActor } from './schema/validate.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reasons on results, stable so alerts and tests can match them. */
+export const REASON = {
+  invalidInput: 'InvalidFunctionInput',
+  invalidActor: 'InvalidAsyncActor',
+  imagePolicy: 'ConnectorImageNotAllowed',
+  refused: 'UnsupportedConfiguration',
+  conflict: 'DesiredResourceConflict',
+  missingComposite: 'MissingObservedComposite',
+  internal: 'InternalError',
+} as const;
+
+class Refusal {
+  constructor(
+    readonly reason: string,
+    readonly headline: string,
+    readonly issues: readonly FieldIssue[],
+  ) {}
+
+  message(): string {
+    return [this.headline, ...this.issues.map((i) => `  ${formatIssue(i)}`)].join('\n');
+  }
+}
+
+interface Plan {
+  readonly key: string;
+  readonly resource: Obj;
+  readonly ready: Ready;
+  readonly status: Obj;
+  readonly warnings: readonly Warning[];
+}
+
+function plan(req: RunFunctionRequest): Plan | Refusal {
+  const input = parseStepInput(req.input);
+  if (!input.ok) {
+    return new Refusal(REASON.invalidInput, 'invalid function input:', input.issues);
+  }
+
+  const xr = req.observed?.composite?.resource;
+  if (!isObj(xr)) {
+    return new Refusal(REASON.missingComposite, 'the request has no observed composite resource', []);
+  }
+  const meta = isObj(xr['metadata']) ? xr['metadata'] : {};
+  const where = `${String(xr['kind'] ?? 'composite')} ${typeof meta['namespace'] === 'string' ? `${meta['namespace']}/` : ''}${String(meta['name'] ?? '(unnamed)')}`;
+
+  const validated = validateAsyncActor(xr);
+  if (!validated.ok) {
+    return new Refusal(REASON.invalidActor, `invalid ${where}:`, validated.issues);
+  }
+  const actor = validated.value;
+
+  const refused = checkRender(actor, input.value);
+  if (refused.length > 0) {
+    const policyOnly = refused.every((i) => i.rule.startsWith('connector-image-policy'));
+    return policyOnly
+      ? new Refusal(REASON.imagePolicy, `${where} uses connector images outside input.allowedConnectorImages:`, refused)
+      : new Refusal(REASON.refused, `cannot render ${where}:`, refused);
+  }
+
+  const key = input.value.resourceKey;
+  const existing = req.desired?.resources?.[key]?.resource;
+  const resource = buildResource(existing, actor, input.value);
+  if (resource instanceof Refusal) return resource;
+
+  const observed = req.observed?.resources?.[key]?.resource;
+  const ready = deploymentReady(observed);
+  return {
+    key,
+    resource,
+    ready: ready ? Ready.READY_TRUE : Ready.READY_FALSE,
+    status: statusFor(actor, input.value, ready),
+    warnings: collectWarnings(actor, input.value),
+  };
+}
+
+function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): Obj | Refusal {
+  if (existing === undefined || (isObj(existing) && Object.keys(existing).length === 0)) {
+    return renderDeployment(actor, input) as unknown as Obj;
+  }
+  if (isObj(existing) && existing['apiVersion'] === 'apps/v1' && existing['kind'] === 'Deployment') {
+    const augmented = augmentDeployment(existing, actor, input);
+    return augmented.ok
+      ? augmented.value
+      : new Refusal(REASON.conflict, `cannot add the state proxy to desired resource "${input.resourceKey}":`, augmented.issues);
+  }
+  const kind = isObj(existing) ? `${String(existing['apiVersion'])} ${String(existing['kind'])}` : typeof existing;
+  return new Refusal(REASON.conflict, `desired resource "${input.resourceKey}" from an earlier step is a ${kind}, not an apps/v1 Deployment`, [
+    { path: ['input', 'resourceKey'], rule: 'desired-resource-kind', message: 'point resourceKey at the actor Deployment' },
+  ]);
+}
+
+function statusFor(actor: AsyncActor, input: StepInput, ready: boolean): Obj {
+  const mounts = actor.spec.stateProxy ?? [];
+  const options = stateProxyOptions(actor, input);
+  return {
+    actor: actorName(actor),
+    mounts: mounts.map((m) => m.name).join(','),
+    stateProxy: {
+      mounts: mounts.map((m) => ({
+        name: m.name,
+        path: m.mount.path,
+        writeMode: effectiveWriteMode(m),
+        container: connectorContainerName(m.name),
+      })),
+      sidecarMode: options.sidecarMode,
+      ready,
+    },
+  };
+}
+
+function warningResult(w: Warning): FnResult {
+  const at = w.path.length > 0 ? `${formatPath(w.path)}: ` : '';
+  return { severity: Severity.SEVERITY_WARNING, message: `${at}${w.message}`, reason: w.reason, target: Target.TARGET_COMPOSITE };
+}
+
+function fatalResult(reason: string, message: string): FnResult {
+  return { severity: Severity.SEVERITY_FATAL, message, reason, target: Target.TARGET_COMPOSITE };
+}
+
+/** Crossplane merges only status (and connection details) from the desired composite. */
+function withStatus(composite: Resource | undefined, xr: unknown, status: Obj): Resource {
+  const base = isObj(composite?.resource) ? composite.resource : {};
+  const observed = isObj(xr) ? xr : {};
+  const resource: Obj = {
+    ...base,
+    apiVersion: base['apiVersion'] ?? observed['apiVersion'],
+    kind: base['kind'] ?? observed['kind'],
+    status: { ...(isObj(base['status']) ? base['status'] : {}), ...status },
+  };
+  return {
+    resource,
+    connectionDetails: composite?.connectionDetails ?? {},
+    ready: composite?.ready ?? Ready.READY_UNSPECIFIED,
+  };
+}
+
+/** Never throws: any failure becomes a FATAL result and the desired state is left as received. */
+export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
+  const rsp = to(req);
+  let outcome: Plan | Refusal;
+  try {
+    outcome = plan(req);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    rsp.results.push(fatalResult(REASON.internal, `internal error while rendering the state proxy: ${detail}`));
+    return rsp;
+  }
+  if (outcome instanceof Refusal) {
+    rsp.results.push(fatalResult(outcome.reason, outcome.message()));
+    return rsp;
+  }
+  const desired = rsp.desired ?? { composite: undefined, resources: {} };
+  const previous = desired.resources[outcome.key];
+  desired.resources[outcome.key] = {
+    resource: outcome.resource,
+    connectionDetails: previous?.connectionDetails ?? {},
+    ready: outcome.ready,
+  };
+  desired.composite = withStatus(desired.composite, req.observed?.composite?.resource, outcome.status);
+  rsp.desired = desired;
+  rsp.results.push(...outcome.warnings.map(warningResult));
+  return rsp;
+}

@@ -1,0 +1,96 @@
+/**
+ * Offline rendering: builds the RunFunctionRequest Crossplane would send from plain documents,
+ * and turns the response into the documents Crossplane would apply. Pure; the CLI does the I/O.
+ */
+import { type RunFunctionRequest, type RunFunctionResponse, Ready, Severity } from '@crossplane-org/function-sdk-typescript';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const RESOURCE_NAME_ANNOTATION = 'crossplane.io/composition-resource-name';
+
+export interface OfflineRequest {
+  readonly xr: Obj;
+  readonly input?: Obj | undefined;
+  /** Observed composed resources; each names its key with the composition-resource-name annotation. */
+  readonly observed?: readonly Obj[];
+  /** Desired composed resources from "earlier steps", keyed the same way. */
+  readonly desired?: readonly Obj[];
+}
+
+export class OfflineInputError extends Error {
+  override name = 'OfflineInputError';
+}
+
+function keyed(resources: readonly Obj[], what: string): Record<string, { resource: Obj; connectionDetails: Record<string, Buffer>; ready: Ready }> {
+  const out: Record<string, { resource: Obj; connectionDetails: Record<string, Buffer>; ready: Ready }> = {};
+  resources.forEach((resource, i) => {
+    const meta = isObj(resource['metadata']) ? resource['metadata'] : {};
+    const annotations = isObj(meta['annotations']) ? meta['annotations'] : {};
+    const key = annotations[RESOURCE_NAME_ANNOTATION];
+    if (typeof key !== 'string' || key === '') {
+      throw new OfflineInputError(`${what} resource #${i} (${String(resource['kind'])} ${String(meta['name'])}) has no ${RESOURCE_NAME_ANNOTATION} annotation`);
+    }
+    out[key] = { resource, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED };
+  });
+  return out;
+}
+
+export function buildRequest(r: OfflineRequest): RunFunctionRequest {
+  const xrStub = { apiVersion: r.xr['apiVersion'], kind: r.xr['kind'] };
+  return {
+    meta: { tag: '', capabilities: [] },
+    observed: { composite: { resource: r.xr, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED }, resources: keyed(r.observed ?? [], 'observed') },
+    desired: { composite: { resource: xrStub, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED }, resources: keyed(r.desired ?? [], 'desired') },
+    input: r.input,
+    context: undefined,
+    extraResources: {},
+    credentials: {},
+    requiredResources: {},
+    requiredSchemas: {},
+  };
+}
+
+export interface OfflineResult {
+  readonly documents: readonly Obj[];
+  readonly warnings: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/** The XR (with the status the step wrote) followed by every desired composed resource, by key. */
+export function responseDocuments(xr: Obj, rsp: RunFunctionResponse): OfflineResult {
+  const errors = rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => r.message);
+  const warnings = rsp.results.filter((r) => r.severity === Severity.SEVERITY_WARNING).map((r) => r.message);
+  if (errors.length > 0) return { documents: [], warnings, errors };
+
+  const xrMeta = isObj(xr['metadata']) ? xr['metadata'] : {};
+  const namespace = typeof xrMeta['namespace'] === 'string' ? xrMeta['namespace'] : undefined;
+  const status = rsp.desired?.composite?.resource?.['status'];
+  const documents: Obj[] = [
+    {
+      apiVersion: xr['apiVersion'],
+      kind: xr['kind'],
+      metadata: { name: xrMeta['name'], ...(namespace === undefined ? {} : { namespace }) },
+      ...(isObj(status) ? { status } : {}),
+    },
+  ];
+  const resources = rsp.desired?.resources ?? {};
+  for (const key of Object.keys(resources).sort()) {
+    const resource = resources[key]?.resource;
+    if (!isObj(resource)) continue;
+    const meta = isObj(resource['metadata']) ? resource['metadata'] : {};
+    const annotations = isObj(meta['annotations']) ? meta['annotations'] : {};
+    const { name, namespace: own, annotations: _drop, ...rest } = meta;
+    const ns = own ?? namespace;
+    documents.push({
+      ...resource,
+      metadata: {
+        ...(name === undefined ? {} : { name }),
+        ...(ns === undefined ? {} : { namespace: ns }),
+        ...rest,
+        annotations: { ...annotations, [RESOURCE_NAME_ANNOTATION]: key },
+      },
+    });
+  }
+  return { documents, warnings, errors };
+}

@@ -1,0 +1,59 @@
+/**
+ * Small helpers for building plain JSON objects with a stable key order. Output must be a pure
+ * function of the request (crossplane-notes.md), and re-applying the state proxy must give
+ * byte-identical JSON, so a key that already exists keeps its position and a new one goes to a
+ * fixed place instead of wherever insertion order happens to put it.
+ */
+
+export type Json = Record<string, unknown>;
+
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `obj` with `key` set to `value`: in place when present, otherwise just before the first of
+ * `before` that exists (so a field lands where a fresh render would put it), otherwise last.
+ */
+export function withKey<T extends object>(obj: T, key: string, value: unknown, before: readonly string[] = []): T {
+  const source = obj as Json;
+  if (Object.hasOwn(source, key)) return { ...source, [key]: value } as T;
+  const anchor = before.find((k) => Object.hasOwn(source, k));
+  if (anchor === undefined) return { ...source, [key]: value } as T;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(source)) {
+    if (k === anchor) out[key] = value;
+    out[k] = v;
+  }
+  return out as T;
+}
+
+export function withoutKey<T extends object>(obj: T, key: string): T {
+  const { [key]: _dropped, ...rest } = obj as Json;
+  return rest as T;
+}
+
+/**
+ * Sets a list field after the function removed or added its own entries. An empty list is
+ * dropped when we emptied it (so removing the state proxy restores the original shape) and kept
+ * when the author wrote `[]` themselves.
+ */
+export function withList<T extends object>(
+  obj: T,
+  key: string,
+  list: readonly unknown[],
+  removedAny: boolean,
+  before: readonly string[] = [],
+): T {
+  const present = Object.hasOwn(obj, key);
+  if (list.length === 0 && (!present || removedAny)) return present ? withoutKey(obj, key) : obj;
+  return withKey(obj, key, list, before);
+}
+
+/**
+ * Free-form user objects (containers, volumes, tolerations) reach the pod exactly as the author
+ * wrote them; the schema only checked their names. This is the one place that vouches for them
+ * as Kubernetes types.
+ */
+export const asK8s = <T>(value: unknown): T => value as T;
+
+/** A JSON deep copy: inputs are plain JSON, and a copy lets a transformation never touch its argument. */
+export const clone = <T>(value: T): T => structuredClone(value);

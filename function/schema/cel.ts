@@ -1,0 +1,146 @@
+/**
+ * The semantic rules of `rules.ts`, written as Kubernetes CEL validation rules
+ * (`x-kubernetes-validations`). The schema attaches them with `.meta()`, so the generated XRD and
+ * CRD enforce them at admission; `rules.ts` stays the reference semantics with field-specific
+ * messages, and `test/admission-parity.test.ts` checks both reject the same corpus documents.
+ *
+ * Every message names the field it is about, because the API server prefixes it with the path
+ * of the node that carries the rule (a list, for the cross-entry rules), not of the element.
+ * Rules only use the CEL standard library (macros, `size`, `startsWith`, `contains`, raw
+ * strings) and `matches` (RE2, so `\p{..}` classes work), all available since Kubernetes 1.25;
+ * each list and string they iterate over has maxItems / maxLength in the schema so that the API
+ * server's cost estimator accepts them.
+ *
+ * Kept free of imports from the schema modules (only the leaf modules below) so that the schema
+ * can import it without an import cycle.
+ */
+import { DNS_LABEL } from './k8s.js';
+import {
+  CONNECTOR_RESERVED_ENV,
+  RESERVED_CONTAINER_PREFIX,
+  RESERVED_PATHS,
+  RESERVED_VOLUMES,
+  RUNTIME_RESERVED_ENV,
+} from './reserved.js';
+
+/** One entry of `x-kubernetes-validations`. */
+export interface CelRule {
+  readonly rule: string;
+  readonly message: string;
+  /** Relative JSONPath (from the node carrying the rule) of the field the error is reported on. */
+  readonly fieldPath?: string;
+}
+
+/** A CEL string literal (single-quoted, backslash and quote escaped). */
+export const celString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A CEL list literal of strings. */
+export const celStringList = (xs: readonly string[]): string => `[${xs.map(celString).join(', ')}]`;
+
+const orList = (xs: readonly string[]): string =>
+  xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
+
+const PATH = 'spec.stateProxy[].mount.path';
+
+/** On `spec.stateProxy[].mount.path` (self: string); same order and wording as mountPathProblem. */
+export const MOUNT_PATH_RULES: readonly CelRule[] = [
+  { rule: "self.startsWith('/')", message: `${PATH} must be an absolute path (start with /)` },
+  { rule: "self != '/'", message: `${PATH} must not be / (it would capture every file, including the runtime itself)` },
+  { rule: "!self.contains(':')", message: `${PATH} must not contain ':' (the runtime splits ASYA_STATE_PROXY_MOUNTS entries on ':')` },
+  { rule: "!self.contains(';')", message: `${PATH} must not contain ';' (the runtime splits ASYA_STATE_PROXY_MOUNTS on ';')` },
+  { rule: String.raw`!self.contains('"') && !self.contains('\\')`, message: `${PATH} must not contain '"' or '\\'` },
+  { rule: String.raw`!self.matches(r'[\s\p{Cc}\p{Z}]')`, message: `${PATH} must not contain whitespace or control characters` },
+  { rule: "self == '/' || !self.endsWith('/')", message: `${PATH} must not end with /` },
+  { rule: "!self.contains('//')", message: `${PATH} must be normalised: no empty segments (//)` },
+  {
+    rule: String.raw`!self.matches(r'/\.\.?(/|$)')`,
+    message: `${PATH} must be normalised: no '.' or '..' segments (the runtime never matches a non-normalised mount path)`,
+  },
+  {
+    rule: `${celStringList(RESERVED_PATHS)}.all(d, self != d && !self.startsWith(d + '/') && !d.startsWith(self + '/'))`,
+    message: `${PATH} must not be at, under or above a reserved directory (${orList(RESERVED_PATHS)})`,
+  },
+];
+
+/** On `spec.stateProxy` (self: list of entries). Unique names: `x-kubernetes-list-type: map`. */
+export const STATE_PROXY_LIST_RULES: readonly CelRule[] = [
+  { rule: 'self.all(x, self.exists_one(y, y.mount.path == x.mount.path))', message: `${PATH} must be unique` },
+  {
+    rule: "self.all(x, self.all(y, !y.mount.path.startsWith(x.mount.path + '/')))",
+    message: `${PATH} must not be inside another mount's path (the runtime matches the first mount, so one would shadow the other)`,
+  },
+];
+
+/** On `spec.stateProxy[]` (self: one entry). */
+export const STATE_PROXY_ENTRY_RULES: readonly CelRule[] = [
+  {
+    rule: '!has(self.writeMode) || !has(self.mount.writeMode) || self.writeMode == self.mount.writeMode',
+    message: 'spec.stateProxy[].mount.writeMode must equal spec.stateProxy[].writeMode when both are set',
+    fieldPath: '.mount.writeMode',
+  },
+];
+
+/** On `spec.stateProxy[].connector.env` (self: list). Unique names: `x-kubernetes-list-type: map`. */
+export const CONNECTOR_ENV_RULES: readonly CelRule[] = CONNECTOR_RESERVED_ENV.map((name) => ({
+  rule: `self.all(e, e.name != ${celString(name)})`,
+  message: `spec.stateProxy[].connector.env[].name must not be ${name} (the function sets it from the mount name)`,
+}));
+
+const runtimeEnv = orList(RUNTIME_RESERVED_ENV);
+
+/** On `spec.env` (self: list). */
+export const RUNTIME_ENV_RULES: readonly CelRule[] = [
+  {
+    rule: `self.all(e, !(e.name in ${celStringList(RUNTIME_RESERVED_ENV)}))`,
+    message: `spec.env[].name must not be ${runtimeEnv} (set by the function)`,
+  },
+];
+
+/** On `spec.secretRefs` (self: list). */
+export const SECRET_REFS_RULES: readonly CelRule[] = [
+  {
+    rule: `self.all(r, r.keys.all(k, !(k.envVar in ${celStringList(RUNTIME_RESERVED_ENV)})))`,
+    message: `spec.secretRefs[].keys[].envVar must not be ${runtimeEnv} (set by the function)`,
+  },
+];
+
+/** On `spec.volumes` (self: list). */
+export const VOLUMES_RULES: readonly CelRule[] = [
+  {
+    rule: `self.all(v, !(v.name in ${celStringList(RESERVED_VOLUMES)}))`,
+    message: `spec.volumes[].name must not be ${orList(RESERVED_VOLUMES)} (reserved for the actor pod)`,
+  },
+];
+
+/** On `spec.initContainers` and `spec.sidecars` (self: list). */
+export const userContainerRules = (field: 'initContainers' | 'sidecars'): readonly CelRule[] => [
+  {
+    rule: `self.all(c, !c.name.startsWith(${celString(RESERVED_CONTAINER_PREFIX)}))`,
+    message: `spec.${field}[].name must not start with ${RESERVED_CONTAINER_PREFIX} (reserved for platform containers)`,
+  },
+  { rule: 'self.all(c, self.exists_one(d, d.name == c.name))', message: `spec.${field}[].name must be unique` },
+];
+
+/** On `spec` (self: the spec). */
+export const SPEC_RULES: readonly CelRule[] = [
+  {
+    rule: '!has(self.initContainers) || !has(self.sidecars) || self.initContainers.all(c, !self.sidecars.exists(s, s.name == c.name))',
+    message: 'spec.sidecars[].name must not repeat a name from spec.initContainers[].name (container names are unique in a pod)',
+  },
+];
+
+/**
+ * On the document root (self: the whole object). CEL at the root may read `metadata.name`
+ * (Kubernetes exposes `metadata.name` and `metadata.generateName` there); a rule on `spec`
+ * cannot, which is why this one is not in SPEC_RULES.
+ */
+export const ROOT_RULES: readonly CelRule[] = [
+  {
+    rule: `has(self.spec.actor) || (size(self.metadata.name) <= 63 && self.metadata.name.matches(${celString(DNS_LABEL)}))`,
+    message: 'metadata.name must be a DNS label of at most 63 characters when spec.actor is not set (the actor is named after it)',
+  },
+];
+
+/** The meta fragment that attaches rules to a zod schema node. */
+export const validations = (rules: readonly CelRule[]): { 'x-kubernetes-validations': CelRule[] } => ({
+  'x-kubernetes-validations': [...rules],
+});

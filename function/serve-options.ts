@@ -1,0 +1,40 @@
+/**
+ * The standard Crossplane function flags, shared by `asya-state-proxy serve` and the container
+ * entry point. Defaults also come from the environment variables Crossplane's package runtime
+ * sets, so the image works with no arguments at all.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_ADDRESS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer (bytes)');
+  return n;
+}
+
+export function addServeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--address <host:port>', 'address to listen on').default(DEFAULT_ADDRESS))
+    .addOption(new Option('--insecure', 'serve without TLS (crossplane render, local development)').default(false))
+    .addOption(
+      new Option('--tls-server-certs-dir <dir>', 'directory with tls.key, tls.crt and ca.crt')
+        .env('TLS_SERVER_CERTS_DIR')
+        .default(DEFAULT_TLS_DIR),
+    )
+    .addOption(
+      new Option('--max-recv-message-size <bytes>', 'largest request accepted')
+        .argParser(positiveInt)
+        .default(DEFAULT_MAX_RECV_BYTES),
+    )
+    .addOption(new Option('-d, --debug', 'debug logging').default(false));
+}
+
+export function toServerOptions(o: Record<string, unknown>): ServerOptions {
+  return {
+    address: String(o['address']),
+    insecure: o['insecure'] === true,
+    tlsServerCertsDir: String(o['tlsServerCertsDir']),
+    maxRecvMessageSize: Number(o['maxRecvMessageSize']),
+    debug: o['debug'] === true,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Validation of one YAML source (a file or stdin) as the CLI does it: every AsyncActor document
+ * against the JSON Schema (ajv) and against validateAsyncActor (zod shape + semantic rules),
+ * merged so that each problem is reported once, with its line and column.
+ */
+import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
+import { type FieldIssue, formatPath } from '../schema/issues.js';
+import { validateAsyncActor } from '../schema/validate.js';
+import { locate, parseSource, type Position } from './documents.js';
+import { ajvErrorsToIssues, type DocumentValidator, JSON_SCHEMA_RULE } from './json-schema.js';
+
+export interface Finding {
+  readonly file: string;
+  readonly document: number;
+  readonly line: number;
+  readonly col: number;
+  /** Formatted with formatPath. */
+  readonly path: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export interface SourceReport {
+  readonly file: string;
+  /** Problems in AsyncActor documents (exit 1). */
+  readonly findings: readonly Finding[];
+  /** YAML syntax errors (exit 2). */
+  readonly syntaxErrors: readonly { readonly document: number; readonly position: Position; readonly message: string }[];
+  /** Documents not checked, and why (informational, on stderr). */
+  readonly notices: readonly string[];
+  /** How many AsyncActor documents were checked, and how many of them are invalid. */
+  readonly checked: number;
+  readonly invalid: number;
+}
+
+const SHAPE_RULES = new Set(['schema', JSON_SCHEMA_RULE]);
+
+/**
+ * Semantic-rule findings win over shape findings at the same path (their messages say more than a
+ * pattern mismatch); zod's shape findings win over ajv's at the same path (same problem, zod
+ * says it per key and knows the refinements); exact repeats go.
+ */
+export function mergeIssues(fromRules: readonly FieldIssue[], fromJsonSchema: readonly FieldIssue[]): FieldIssue[] {
+  const byPath = new Map<string, FieldIssue[]>();
+  for (const issue of [...fromRules, ...fromJsonSchema]) {
+    const key = formatPath(issue.path);
+    const list = byPath.get(key);
+    if (list === undefined) byPath.set(key, [issue]);
+    else list.push(issue);
+  }
+  const out: FieldIssue[] = [];
+  for (const issues of byPath.values()) {
+    const semantic = issues.some((i) => !SHAPE_RULES.has(i.rule));
+    const zod = issues.some((i) => i.rule === 'schema');
+    const kept = issues.filter((i) => {
+      if (i.rule === JSON_SCHEMA_RULE) return !semantic && !zod;
+      return true;
+    });
+    const seen = new Set<string>();
+    for (const i of kept) {
+      const k = `${i.rule}\u0000${i.message}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(i);
+      }
+    }
+  }
+  return out;
+}
+
+const MISSING = /^Invalid input: expected [^,]+, received undefined$/;
+
+/** zod's wording for a missing required field, said plainly. */
+export function humanize(issue: FieldIssue): FieldIssue {
+  return issue.rule === 'schema' && MISSING.test(issue.message) ? { ...issue, message: 'required field is missing' } : issue;
+}
+
+/** Every problem of one AsyncActor document (plain data), merged; empty when valid. */
+export function checkAsyncActor(value: unknown, validator: DocumentValidator): FieldIssue[] {
+  const fromRules = validateAsyncActor(value);
+  const valid = validator(value);
+  const fromJsonSchema = valid ? [] : ajvErrorsToIssues(validator.errors, value);
+  return mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
+}
+
+type Selection = { readonly check: true } | { readonly check: false; readonly why?: string };
+
+/** Which documents are AsyncActors; the rest are skipped with a reason. */
+export function select(value: unknown): Selection {
+  if (value === null || value === undefined) return { check: false };
+  if (typeof value !== 'object' || Array.isArray(value)) return { check: false, why: 'not a mapping' };
+  const { kind, apiVersion } = value as { kind?: unknown; apiVersion?: unknown };
+  if (kind !== KIND) {
+    return { check: false, why: `kind ${typeof kind === 'string' ? kind : '(none)'}${typeof apiVersion === 'string' ? ` (${apiVersion})` : ''}` };
+  }
+  // kind AsyncActor of another API group is someone else's resource; a wrong version of ours is an error.
+  if (typeof apiVersion === 'string' && apiVersion !== API_VERSION && !apiVersion.startsWith(`${GROUP}/`)) {
+    return { check: false, why: `kind ${KIND} of another API group (${apiVersion})` };
+  }
+  return { check: true };
+}
+
+const byPosition = (a: Finding, b: Finding) =>
+  a.document - b.document || a.line - b.line || a.col - b.col || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+export function checkSource(text: string, file: string, validator: DocumentValidator): SourceReport {
+  const parsed = parseSource(text);
+  const broken = new Set(parsed.errors.map((e) => e.index));
+  const findings: Finding[] = [];
+  const notices: string[] = [];
+  let checked = 0;
+  let invalid = 0;
+  for (const source of parsed.documents) {
+    if (broken.has(source.index)) continue;
+    const selection = select(source.value);
+    if (!selection.check) {
+      if (selection.why !== undefined) notices.push(`${file}: document ${source.index}: skipped, ${selection.why}`);
+      continue;
+    }
+    checked++;
+    const issues = checkAsyncActor(source.value, validator);
+    if (issues.length > 0) invalid++;
+    for (const issue of issues) {
+      const atKey = issue.message.startsWith('unknown field');
+      const { line, col } = locate(source.doc, issue.path, parsed.lineCounter, { atKey });
+      findings.push({ file, document: source.index, line, col, path: formatPath(issue.path), rule: issue.rule, message: issue.message });
+    }
+  }
+  findings.sort(byPosition);
+  const syntaxErrors = parsed.errors.map((e) => ({ document: e.index, position: e.position, message: e.message }));
+  return { file, findings, syntaxErrors, notices, checked, invalid };
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.file}:${f.line}:${f.col}: document ${f.document}: ${f.path}: ${f.message}`;
+}
+
+export function formatSyntaxError(file: string, e: SourceReport['syntaxErrors'][number]): string {
+  return `${file}:${e.position.line}:${e.position.col}: document ${e.document}: YAML syntax error: ${e.message}`;
+}
+
+/** `--format json`: one object for the whole run. */
+export function toJsonReport(reports: readonly SourceReport[], ioErrors: readonly string[]): object {
+  return {
+    valid: reports.every((r) => r.findings.length === 0 && r.syntaxErrors.length === 0) && ioErrors.length === 0,
+    checked: reports.reduce((n, r) => n + r.checked, 0),
+    invalid: reports.reduce((n, r) => n + r.invalid, 0),
+    findings: reports.flatMap((r) => r.findings),
+    syntaxErrors: reports.flatMap((r) =>
+      r.syntaxErrors.map((e) => ({ file: r.file, document: e.document, line: e.position.line, col: e.position.col, message: e.message })),
+    ),
+    ioErrors,
+    notices: reports.flatMap((r) => r.notices),
+  };
+}
+
+/** Exit code of a run: 2 on I/O or syntax errors, 1 when a document is invalid, else 0. */
+export function exitCode(reports: readonly SourceReport[], ioErrors: readonly string[]): 0 | 1 | 2 {
+  if (ioErrors.length > 0 || reports.some((r) => r.syntaxErrors.length > 0)) return 2;
+  return reports.some((r) => r.findings.length > 0) ? 1 : 0;
+}
+
+/** *.yaml / *.yml files, in a stable order (code-point order of the full path). */
+export function selectYamlFiles(paths: readonly string[]): string[] {
+  return paths.filter((p) => /\.ya?ml$/i.test(p)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

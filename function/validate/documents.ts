@@ -1,0 +1,119 @@
+/**
+ * Multi-document YAML with source positions: parse once, keep each document's node tree, and map
+ * a field path (`['spec', 'stateProxy', 0, 'mount', 'path']`) back to a line and column.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { PathSegment } from '../schema/issues.js';
+
+export interface Position {
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly col: number;
+}
+
+export interface SourceDocument {
+  /** 0-based index of the document in its file (`---` separated). */
+  readonly index: number;
+  readonly doc: Document.Parsed;
+  /** The document as plain data (undefined when it has syntax errors). */
+  readonly value: unknown;
+  readonly position: Position;
+}
+
+export interface SyntaxError {
+  readonly index: number;
+  readonly position: Position;
+  readonly message: string;
+}
+
+export interface ParsedSource {
+  readonly lineCounter: LineCounter;
+  readonly documents: readonly SourceDocument[];
+  readonly errors: readonly SyntaxError[];
+}
+
+/** The yaml package's message without its trailing position and source excerpt. */
+export function syntaxMessage(message: string): string {
+  const first = message.split('\n', 1)[0] ?? message;
+  return first.replace(/ at line \d+, column \d+:?\s*$/, '');
+}
+
+export function toPosition(lineCounter: LineCounter, offset: number): Position {
+  const { line, col } = lineCounter.linePos(offset);
+  // linePos reports line 0 before the first newline is registered (one-line sources).
+  return { line: Math.max(line, 1), col: Math.max(col, 1) };
+}
+
+export function parseSource(text: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // An input without documents comes back as an EmptyStream, which may carry stream-level errors.
+  const errors: SyntaxError[] = [];
+  if ('empty' in docs) {
+    for (const e of docs.errors) {
+      errors.push({ index: 0, position: toPosition(lineCounter, e.pos[0]), message: syntaxMessage(e.message) });
+    }
+  }
+  const list: Document.Parsed[] = 'empty' in docs ? [] : docs;
+  const documents: SourceDocument[] = [];
+  list.forEach((doc, index) => {
+    for (const e of doc.errors) {
+      errors.push({ index, position: toPosition(lineCounter, e.pos[0]), message: syntaxMessage(e.message) });
+    }
+    const start = doc.contents?.range[0] ?? doc.range[0];
+    documents.push({
+      index,
+      doc,
+      value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined,
+      position: toPosition(lineCounter, start),
+    });
+  });
+  return { lineCounter, documents, errors };
+}
+
+const start = (node: Node | null | undefined): number | undefined => node?.range?.[0];
+
+export interface LocateOptions {
+  /** Point at the key of the last segment instead of its value (for unknown fields). */
+  readonly atKey?: boolean;
+}
+
+/**
+ * Where a field is in the source: the value node for a scalar, the key for a collection under a
+ * map key (its first line), the item for a sequence entry. For a field that does not exist, the
+ * nearest ancestor that does.
+ */
+export function locate(
+  doc: Document.Parsed,
+  path: readonly PathSegment[],
+  lineCounter: LineCounter,
+  options: LocateOptions = {},
+): Position {
+  let node: Node | null | undefined = doc.contents;
+  let offset = start(node) ?? doc.range[0];
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    if (isAlias(node)) node = node.resolve(doc) as Node | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair === undefined) break;
+      const key = pair.key as Node;
+      const value = pair.value as Node | null;
+      const last = i === path.length - 1;
+      // An empty value (`key:`) is a zero-length scalar after the colon; the key says more.
+      const empty = isScalar(value) && value.range[0] === value.range[1];
+      const useKey = value === null || empty || (last && options.atKey === true) || !isScalar(value);
+      offset = (useKey ? start(key) : start(value)) ?? offset;
+      node = value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (item === undefined) break;
+      offset = start(item) ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return toPosition(lineCounter, offset);
+}

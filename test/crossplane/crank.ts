@@ -1,0 +1,82 @@
+/**
+ * Finding and running the real Crossplane CLI (`crank`) for the render and admission suites.
+ *
+ * The version is pinned in scripts/install-crossplane-cli.sh only. Locally a missing CLI skips
+ * these suites with a message naming that script; under CI=true a missing CLI is a failure.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'vitest';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const INSTALL_SCRIPT = 'scripts/install-crossplane-cli.sh';
+
+function pinnedVersion(): string {
+  const script = readFileSync(join(ROOT, INSTALL_SCRIPT), 'utf8');
+  const m = /CROSSPLANE_VERSION="\$\{CROSSPLANE_VERSION:-(v[0-9.]+)\}"/.exec(script);
+  if (!m?.[1]) throw new Error(`cannot find the pinned version in ${INSTALL_SCRIPT}`);
+  return m[1];
+}
+
+export const CROSSPLANE_VERSION = pinnedVersion();
+
+/** $CRANK, else the install script's default cache location. */
+export function crankPath(): string | undefined {
+  const fromEnv = process.env['CRANK'];
+  if (fromEnv !== undefined && fromEnv !== '') return existsSync(fromEnv) ? fromEnv : undefined;
+  const cacheRoot =
+    process.env['CROSSPLANE_CLI_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'asya-state-proxy');
+  const path = join(cacheRoot, `crossplane-${CROSSPLANE_VERSION}`, 'bin', 'crank');
+  return existsSync(path) ? path : undefined;
+}
+
+/** `describe` that needs the CLI: skipped locally without it, failing under CI. */
+export function describeWithCrank(name: string, body: (crank: string) => void): void {
+  const crank = crankPath();
+  if (crank !== undefined) {
+    describe(name, () => body(crank));
+    return;
+  }
+  const why = `the Crossplane CLI ${CROSSPLANE_VERSION} is not installed: run ${INSTALL_SCRIPT} (or set CRANK)`;
+  if (process.env['CI'] === 'true') {
+    describe(name, () => {
+      it('has the Crossplane CLI', () => {
+        throw new Error(why);
+      });
+    });
+  } else {
+    console.warn(`SKIPPED "${name}": ${why}`);
+    describe.skip(name, () => {
+      it('needs the Crossplane CLI', () => undefined);
+    });
+  }
+}
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Asynchronous on purpose: the function under test serves gRPC from this same process. */
+export function run(cmd: string, args: readonly string[], stdin?: string): Promise<Run> {
+  return new Promise((resolvePromise) => {
+    const child = execFile(cmd, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      resolvePromise({ code, stdout, stderr });
+    });
+    if (stdin !== undefined) child.stdin?.end(stdin);
+  });
+}
+
+/** Flags that keep `beta validate` offline (see the install script). */
+export function validateFlags(crank: string): string[] {
+  return [
+    '--cache-dir',
+    join(crank, '..', '..', 'validate-cache'),
+    '--crossplane-image',
+    `xpkg.crossplane.io/crossplane/crossplane:${CROSSPLANE_VERSION}`,
+  ];
+}

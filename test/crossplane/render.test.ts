@@ -1,0 +1,126 @@
+/**
+ * `crossplane render` (the real CLI) against the function running in this process, compared
+ * with reviewed golden files under test/golden/crossplane-render/.
+ *
+ * Regenerate deliberately with `UPDATE_GOLDEN=1 npx vitest run test/crossplane/render.test.ts`,
+ * then review the diff like code.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from '../../function/server.js';
+import { startEarlierStepFunction } from '../support/earlier-step-function.js';
+import { describeWithCrank, ROOT, run } from './crank.js';
+
+const GOLDEN = join(ROOT, 'test/golden/crossplane-render');
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+const COMPOSITION = 'compositions/asyncactor-state-proxy.yaml';
+
+interface Case {
+  readonly name: string;
+  readonly xr: string;
+  readonly composition?: string;
+  readonly observed?: string;
+}
+
+const exampleCases: Case[] = readdirSync(join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.yaml') && f !== 'functions.yaml')
+  .sort()
+  .map((f) => ({ name: f.replace(/\.yaml$/, ''), xr: `examples/${f}` }));
+
+const scenarioCases: Case[] = [
+  { name: 'observed-available', xr: 'examples/model-weights-s3.yaml', observed: 'test/crossplane/observed/available' },
+  { name: 'observed-rolling-out', xr: 'examples/model-weights-s3.yaml', observed: 'test/crossplane/observed/rolling-out' },
+  { name: 'earlier-step-resources', xr: 'examples/multi-mount-s3-redis.yaml', composition: 'test/crossplane/compositions/with-earlier-step.yaml' },
+  { name: 'earlier-step-deployment', xr: 'examples/multi-mount-s3-redis.yaml', composition: 'test/crossplane/compositions/with-earlier-deployment.yaml' },
+  { name: 'restricted-containers', xr: 'examples/conversation-history-cas.yaml', composition: 'test/crossplane/compositions/restricted-containers.yaml' },
+];
+
+type Doc = Record<string, any>;
+const docs = (yaml: string): Doc[] => parseAllDocuments(yaml).map((d) => d.toJS() as Doc);
+
+describeWithCrank('crossplane render (real CLI)', (crank) => {
+  let ours: grpc.Server;
+  let earlier: grpc.Server;
+  let functionsFile: string;
+
+  beforeAll(async () => {
+    ours = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES }, pino({ level: 'silent' }));
+    const port = await bind(ours, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
+    const started = await startEarlierStepFunction();
+    earlier = started.server;
+    const dir = mkdtempSync(join(tmpdir(), 'asya-render-'));
+    functionsFile = join(dir, 'functions.yaml');
+    // The checked-in examples/functions.yaml with the Development target pointed at this run's port.
+    const template = readFileSync(join(ROOT, 'examples/functions.yaml'), 'utf8');
+    expect(template).toContain('localhost:9443');
+    writeFileSync(
+      functionsFile,
+      `${template.replace('localhost:9443', `localhost:${port}`)}---
+apiVersion: pkg.crossplane.io/v1
+kind: Function
+metadata:
+  name: function-earlier-step
+  annotations:
+    render.crossplane.io/runtime: Development
+    render.crossplane.io/runtime-development-target: localhost:${started.port}
+spec:
+  package: example.test/function-earlier-step:v0
+`,
+    );
+    if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
+  });
+  afterAll(() => {
+    ours?.forceShutdown();
+    earlier?.forceShutdown();
+  });
+
+  const render = (c: Case) =>
+    run(crank, ['render', '-r', c.xr, c.composition ?? COMPOSITION, functionsFile, ...(c.observed ? ['-o', c.observed] : [])]);
+
+  it.each([...exampleCases, ...scenarioCases].map((c) => [c.name, c] as const))('%s matches its golden file', async (_n, c) => {
+    const out = await render(c);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const file = join(GOLDEN, `${c.name}.yaml`);
+    if (UPDATE) writeFileSync(file, out.stdout);
+    expect(out.stdout).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('is deterministic across runs', async () => {
+    const a = await render(scenarioCases[2]!);
+    const b = await render(scenarioCases[2]!);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('marks the actor Ready only when the observed Deployment is rolled out', async () => {
+    const ready = (yaml: string) =>
+      docs(yaml)[0]?.['status']?.['conditions']?.find((c: Doc) => c['type'] === 'Ready')?.['status'];
+    expect(ready((await render(scenarioCases[0]!)).stdout)).toBe('True');
+    expect(ready((await render(scenarioCases[1]!)).stdout)).toBe('False');
+    expect(ready((await render(exampleCases[0]!)).stdout)).toBe('False');
+  });
+
+  it('keeps what an earlier step composed and augments its Deployment', async () => {
+    const out = docs((await render(scenarioCases[3]!)).stdout);
+    const byKey = new Map(out.map((d) => [d['metadata']?.['annotations']?.['crossplane.io/composition-resource-name'], d]));
+    expect(byKey.get('actor-config')?.['data']).toEqual({ 'settings.json': '{"batch": 8}' });
+    const dep = byKey.get('deployment');
+    expect(dep?.['metadata']?.['labels']?.['rendered-by']).toBe('earlier-step');
+    const pod = dep?.['spec']?.['template']?.['spec'];
+    expect(pod?.['containers']?.map((c: Doc) => c['name'])).toEqual(['asya-runtime', 'metrics-exporter']);
+    expect(pod?.['initContainers']?.map((c: Doc) => c['name'])).toEqual(['asya-state-proxy-weights', 'asya-state-proxy-cache']);
+  });
+
+  it('fails the render of an invalid actor with a message naming the field', async () => {
+    const out = await run(crank, ['render', 'test/corpus/invalid/mount-path-colon.yaml', COMPOSITION, functionsFile]);
+    expect(out.code).not.toBe(0);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain('returned a fatal result');
+    expect(out.stderr).toContain('spec.stateProxy[0].mount.path');
+  });
+});

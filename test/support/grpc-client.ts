@@ -1,0 +1,38 @@
+/**
+ * A RunFunction client that hands back the raw response bytes as well as the decoded message,
+ * so tests can compare answers byte for byte.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+
+const PATH = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
+
+export class RawFunctionClient {
+  private readonly client: grpc.Client;
+
+  constructor(address: string, creds: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+    this.client = new grpc.Client(address, creds, { 'grpc.max_send_message_length': -1 });
+  }
+
+  callBytes(req: Uint8Array, deadlineMs = 10_000): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest<Uint8Array, Buffer>(
+        PATH,
+        (b) => Buffer.from(b),
+        (b) => b,
+        req,
+        { deadline: Date.now() + deadlineMs },
+        (err, value) => (err || value === undefined ? reject(err ?? new Error('empty response')) : resolve(value)),
+      );
+    });
+  }
+
+  async call(req: RunFunctionRequest): Promise<{ bytes: Buffer; rsp: RunFunctionResponse }> {
+    const bytes = await this.callBytes(RunFunctionRequest.encode(req).finish());
+    return { bytes, rsp: RunFunctionResponse.decode(bytes) };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

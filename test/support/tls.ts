@@ -1,0 +1,23 @@
+/**
+ * Throwaway TLS material for tests, laid out as Crossplane's package runtime mounts it
+ * (tls.key, tls.crt, ca.crt). Uses the system openssl; nothing is committed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TlsDir {
+  readonly dir: string;
+  readonly caCert: Buffer;
+}
+
+export function makeTlsDir(): TlsDir {
+  const dir = mkdtempSync(join(tmpdir(), 'asya-tls-'));
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'tls.key', '-out', 'tls.csr');
+  run('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'tls.crt');
+  return { dir, caCert: execFileSync('cat', [join(dir, 'ca.crt')]) };
+}

@@ -17,7 +17,7 @@ import {
   to,
 } from '@crossplane-org/function-sdk-typescript';
 import { parseStepInput, type StepInput } from './input/schema.js';
-import { deploymentReady } from './ready/deployment.js';
+import { actorResourceReady } from './ready/object.js';
 import {
   augmentDeployment,
   checkRender,
@@ -27,6 +27,7 @@ import {
   stateProxyOptions,
   type Warning,
 } from './render/index.js';
+import { augmentObject, isKubernetesObject } from './render/wrapped.js';
 import type { AsyncActor } from './schema/async-actor.js';
 import { type FieldIssue, formatIssue, formatPath } from './schema/issues.js';
 import { connectorContainerName } from './schema/rules.js';
@@ -99,7 +100,8 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
   if (resource instanceof Refusal) return resource;
 
   const observed = req.observed?.resources?.[key]?.resource;
-  const ready = deploymentReady(observed);
+  // An unwrapped Deployment, or the Deployment a provider-kubernetes Object reports (ready/object.ts).
+  const ready = actorResourceReady(observed);
   return {
     key,
     resource,
@@ -113,16 +115,22 @@ function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): 
   if (existing === undefined || (isObj(existing) && Object.keys(existing).length === 0)) {
     return renderDeployment(actor, input) as unknown as Obj;
   }
+  const headline = `cannot add the state proxy to desired resource "${input.resourceKey}":`;
   if (isObj(existing) && existing['apiVersion'] === 'apps/v1' && existing['kind'] === 'Deployment') {
     const augmented = augmentDeployment(existing, actor, input);
-    return augmented.ok
-      ? augmented.value
-      : new Refusal(REASON.conflict, `cannot add the state proxy to desired resource "${input.resourceKey}":`, augmented.issues);
+    return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
+  }
+  // Upstream's form: the Deployment inside a provider-kubernetes Object (render/wrapped.ts).
+  if (isKubernetesObject(existing)) {
+    const augmented = augmentObject(existing, actor, input);
+    return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
   }
   const kind = isObj(existing) ? `${String(existing['apiVersion'])} ${String(existing['kind'])}` : typeof existing;
-  return new Refusal(REASON.conflict, `desired resource "${input.resourceKey}" from an earlier step is a ${kind}, not an apps/v1 Deployment`, [
-    { path: ['input', 'resourceKey'], rule: 'desired-resource-kind', message: 'point resourceKey at the actor Deployment' },
-  ]);
+  return new Refusal(
+    REASON.conflict,
+    `desired resource "${input.resourceKey}" from an earlier step is a ${kind}, not an apps/v1 Deployment nor a provider-kubernetes Object wrapping one`,
+    [{ path: ['input', 'resourceKey'], rule: 'desired-resource-kind', message: 'point resourceKey at the actor Deployment (or the Object that wraps it)' }],
+  );
 }
 
 function statusFor(actor: AsyncActor, input: StepInput, ready: boolean): Obj {

@@ -26,6 +26,11 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(positiveInt)
         .default(DEFAULT_MAX_RECV_BYTES),
     )
+    .addOption(
+      new Option('--health-address <host:port>', 'also serve grpc.health.v1 here without TLS, for kubelet gRPC probes (off by default)').env(
+        'HEALTH_ADDRESS',
+      ),
+    )
     .addOption(new Option('-d, --debug', 'debug logging').default(false));
 }
 
@@ -36,5 +41,6 @@ export function toServerOptions(o: Record<string, unknown>): ServerOptions {
     tlsServerCertsDir: String(o['tlsServerCertsDir']),
     maxRecvMessageSize: Number(o['maxRecvMessageSize']),
     debug: o['debug'] === true,
+    healthAddress: typeof o['healthAddress'] === 'string' ? o['healthAddress'] : undefined,
   };
 }

@@ -1,18 +1,28 @@
 /**
  * The gRPC server Crossplane talks to. Built on grpc-js directly (with the SDK's generated
- * service definition) rather than the SDK's `serve()`, because we need a configurable receive
- * limit, a clear startup error for bad certificates, and a bounded graceful shutdown.
+ * service definition for the path) rather than the SDK's `serve()`, because we need a configurable
+ * receive limit, a clear startup error for bad certificates, a bounded graceful shutdown, the
+ * standard health service, and our own (de)serializers:
+ *
+ * - requests are decoded by function/wire, which has no nesting limit (the SDK's decoder refuses
+ *   XRs nested deeper than about 32 levels, which grpc-js reports as INTERNAL "Error deserializing
+ *   request") and never throws: bytes that are not a request get a FATAL result;
+ * - responses are encoded by function/wire too (the SDK's encoder overflows the stack on deep
+ *   objects an earlier step may legitimately pass along); the bytes are the SDK's, byte for byte.
+ *
+ * Every request gets a RunFunctionResponse; the only gRPC errors left are the transport's own
+ * (a message over --max-recv-message-size is RESOURCE_EXHAUSTED, a cancelled call is CANCELLED).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import {
-  FunctionRunnerServiceService,
-  type RunFunctionRequest,
-  type RunFunctionResponse,
-} from '@crossplane-org/function-sdk-typescript';
+import { FunctionRunnerServiceService, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
 import { runFunction } from './handler.js';
+import { Health, HealthServiceDefinition } from './health.js';
+import { type DecodedRequest, decodeRequestSafely, encodeResponse } from './wire/codec.js';
+import { GUARD_REASON, fatalResponse, nestingRefusal, undecodableResponse } from './wire/guard.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */
@@ -27,58 +37,107 @@ export interface ServerOptions {
   readonly tlsServerCertsDir: string;
   readonly maxRecvMessageSize: number;
   readonly debug: boolean;
+  /** Also serve only grpc.health.v1 here, without TLS (kubelet `grpc` probes cannot do TLS). */
+  readonly healthAddress?: string | undefined;
 }
 
 export class StartupError extends Error {
   override name = 'StartupError';
 }
 
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 export function serverCredentials(opts: Pick<ServerOptions, 'insecure' | 'tlsServerCertsDir'>): grpc.ServerCredentials {
   if (opts.insecure) return grpc.ServerCredentials.createInsecure();
+  const hint = '(pass --insecure for local development, or --tls-server-certs-dir)';
   const read = (file: string): Buffer => {
     const path = join(opts.tlsServerCertsDir, file);
     try {
       return readFileSync(path);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new StartupError(`cannot read TLS file ${path}: ${why} (pass --insecure for local development, or --tls-server-certs-dir)`);
+      throw new StartupError(`cannot read TLS file ${path}: ${message(err)} ${hint}`);
     }
   };
   const key = read('tls.key');
   const cert = read('tls.crt');
   const ca = read('ca.crt');
+  // grpc-js only parses the PEM when it binds, and then throws an OpenSSL error from deep inside;
+  // parsing here turns garbage, a key that does not match the certificate or a bad CA into a
+  // startup error naming the directory.
+  try {
+    createSecureContext({ key, cert, ca });
+  } catch (err) {
+    throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir} (tls.key, tls.crt, ca.crt): ${message(err)}`);
+  }
   try {
     // Client certificates are verified when presented, as the SDK does; Crossplane presents one.
     return grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], false);
   } catch (err) {
-    throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir}: ${message(err)}`);
   }
 }
 
-export function createServer(opts: Pick<ServerOptions, 'maxRecvMessageSize'>, logger: Logger): grpc.Server {
+/** The answer to one decoded (or undecodable) request. Never throws. */
+export function answer(decoded: DecodedRequest): RunFunctionResponse {
+  if (!decoded.ok) return undecodableResponse(decoded.tag, decoded.error);
+  try {
+    return nestingRefusal(decoded.request) ?? runFunction(decoded.request);
+  } catch (err) {
+    // runFunction catches everything itself; this covers the guard.
+    return fatalResponse(decoded.request.meta?.tag ?? '', GUARD_REASON.internal, `internal error: ${message(err)}`, decoded.request.desired);
+  }
+}
+
+/** Encodes a response; if that ever fails, a FATAL saying so (a response that cannot be sent must not be half-applied). */
+export function serializeResponse(rsp: RunFunctionResponse): Buffer {
+  try {
+    return encodeResponse(rsp);
+  } catch (err) {
+    return encodeResponse(fatalResponse(rsp.meta?.tag ?? '', GUARD_REASON.internal, `internal error: the response could not be encoded: ${message(err)}`));
+  }
+}
+
+/** The FunctionRunnerService with our serializers; the path and method shape are the SDK's. */
+const functionService = {
+  runFunction: {
+    ...FunctionRunnerServiceService.runFunction,
+    requestDeserialize: (bytes: Buffer): DecodedRequest => decodeRequestSafely(bytes),
+    responseSerialize: serializeResponse,
+  },
+} satisfies grpc.ServiceDefinition;
+
+export function createServer(opts: Pick<ServerOptions, 'maxRecvMessageSize'>, logger: Logger, health = new Health()): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(FunctionRunnerServiceService, {
-    runFunction: (
-      call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>,
-      callback: grpc.sendUnaryData<RunFunctionResponse>,
-    ) => {
-      // runFunction never throws; it answers every decodable request with a response.
-      const rsp = runFunction(call.request);
+  server.addService(functionService, {
+    runFunction: (call: grpc.ServerUnaryCall<DecodedRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
+      const rsp = answer(call.request);
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ tag: call.request.meta?.tag, results: rsp.results.length }, 'RunFunction');
+        logger.debug({ tag: rsp.meta?.tag, results: rsp.results.length, decoded: call.request.ok }, 'RunFunction');
       }
       callback(null, rsp);
     },
   });
+  server.addService(HealthServiceDefinition, health.implementation());
+  return server;
+}
+
+/** A server with only the health service, for a plaintext probe port. */
+export function createHealthServer(health: Health): grpc.Server {
+  const server = new grpc.Server();
+  server.addService(HealthServiceDefinition, health.implementation());
   return server;
 }
 
 export function bind(server: grpc.Server, address: string, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, creds, (err, port) => (err ? reject(new StartupError(`cannot listen on ${address}: ${err.message}`)) : resolve(port)));
+    try {
+      server.bindAsync(address, creds, (err, port) => (err ? reject(new StartupError(`cannot listen on ${address}: ${err.message}`)) : resolve(port)));
+    } catch (err) {
+      reject(new StartupError(`cannot listen on ${address}: ${message(err)}`));
+    }
   });
 }
 
@@ -89,30 +148,70 @@ export function newLogger(debug: boolean): Logger {
   });
 }
 
-/** Starts the server and installs SIGTERM/SIGINT handling; resolves once listening. */
-export async function startFunctionServer(opts: ServerOptions, logger = newLogger(opts.debug)): Promise<{ server: grpc.Server; port: number }> {
+export interface RunningServer {
+  readonly server: grpc.Server;
+  readonly port: number;
+  readonly healthPort: number | undefined;
+  readonly health: Health;
+  /** Graceful stop: NOT_SERVING, no new calls, in-flight calls finish (or are cut after `graceMs`). */
+  readonly stop: (graceMs?: number) => Promise<{ forced: boolean; ms: number }>;
+}
+
+/** Starts the servers (no signal handling). */
+export async function listen(opts: ServerOptions, logger: Logger): Promise<RunningServer> {
   const creds = serverCredentials(opts);
-  const server = createServer(opts, logger);
+  const health = new Health();
+  const server = createServer(opts, logger, health);
   const port = await bind(server, opts.address, creds);
-  logger.info({ address: opts.address, port, tls: !opts.insecure }, 'function-asya-state-proxy listening');
+  let healthServer: grpc.Server | undefined;
+  let healthPort: number | undefined;
+  if (opts.healthAddress !== undefined) {
+    healthServer = createHealthServer(health);
+    try {
+      healthPort = await bind(healthServer, opts.healthAddress, grpc.ServerCredentials.createInsecure());
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
+    }
+  }
+  const stop = (graceMs = SHUTDOWN_GRACE_MS) =>
+    new Promise<{ forced: boolean; ms: number }>((resolve) => {
+      const started = Date.now();
+      health.shutdown();
+      healthServer?.forceShutdown();
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve({ forced: true, ms: Date.now() - started });
+      }, graceMs);
+      timer.unref();
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve({ forced: false, ms: Date.now() - started });
+      });
+    });
+  return { server, port, healthPort, health, stop };
+}
+
+/** Starts the servers and installs SIGTERM/SIGINT handling (exit 0 once drained); resolves once listening. */
+export async function startFunctionServer(opts: ServerOptions, logger = newLogger(opts.debug)): Promise<RunningServer> {
+  const running = await listen(opts, logger);
+  logger.info(
+    { address: opts.address, port: running.port, tls: !opts.insecure, ...(running.healthPort === undefined ? {} : { healthPort: running.healthPort }) },
+    'function-asya-state-proxy listening',
+  );
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight calls');
-    const timer = setTimeout(() => {
-      logger.warn('grace period over, closing remaining calls');
-      server.forceShutdown();
-      process.exit(0);
-    }, SHUTDOWN_GRACE_MS);
-    timer.unref();
-    server.tryShutdown(() => {
-      logger.info('stopped');
+    void running.stop().then(({ forced, ms }) => {
+      if (forced) logger.warn({ ms }, 'grace period over, remaining calls were cut');
+      else logger.info({ ms }, 'stopped');
       process.exit(0);
     });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  return { server, port };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  return running;
 }

@@ -116,8 +116,13 @@ describe('RunFunction over insecure gRPC', () => {
     expect(RunFunctionResponse.decode(first).meta?.tag).toBe('abc');
   });
 
-  it('answers garbage bytes with a gRPC error and keeps serving', async () => {
-    await expect(client.callBytes(Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x01]))).rejects.toMatchObject({ code: grpc.status.INTERNAL });
+  it('answers garbage bytes with a FATAL result (not a transport error) and keeps serving', async () => {
+    const bytes = await client.callBytes(Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x01]));
+    const garbage = RunFunctionResponse.decode(bytes);
+    expect(garbage.results).toHaveLength(1);
+    expect(garbage.results[0]).toMatchObject({ severity: Severity.SEVERITY_FATAL, reason: 'UndecodableRequest' });
+    expect(garbage.results[0]?.message).toMatch(/^request could not be decoded: /);
+    expect(garbage.desired?.resources).toEqual({});
     const { rsp } = await client.call(request({ xr: actorDoc(baseSpec) }));
     expect(rsp.desired?.resources['deployment']).toBeDefined();
   });

@@ -191,14 +191,11 @@ export function buildCrd(): SchemaNode {
   };
 }
 
-export const DOCUMENT_SCHEMA_ID = 'https://asya.sh/schemas/asyncactor.schema.json';
-
 /** JSON Schema (draft-07) of a whole AsyncActor document, for yaml-language-server and ajv. */
 export function buildDocumentJsonSchema(comment: string): SchemaNode {
   const { $schema, ...schema } = zodToJsonSchema(asyncActorDocument, 'draft-7');
   return {
     $schema: typeof $schema === 'string' ? $schema : 'http://json-schema.org/draft-07/schema#',
-    $id: DOCUMENT_SCHEMA_ID,
     $comment: comment,
     title: `${KIND} (${API_VERSION})`,
     description: DESCRIPTION,

@@ -19,8 +19,9 @@ export type SecurityProfile = z.infer<typeof securityProfile>;
 const queueSidecarInput = z.strictObject({
   image: z.string().min(1),
   imagePullPolicy: imagePullPolicy.optional(),
-  env: z.array(envVar).optional(),
-  envFrom: z.array(envFromSource).optional(),
+  // Bounded so the generated CRD stays within the API server's CEL cost budget.
+  env: z.array(envVar).max(64).optional(),
+  envFrom: z.array(envFromSource).max(16).optional(),
   resources: resourceRequirements.optional(),
 });
 
@@ -44,7 +45,7 @@ export const stepInput = z.strictObject({
   /** The queue sidecar; rendered only when configured, since its transport is platform-owned. */
   sidecar: queueSidecarInput.optional(),
   /** Image prefixes connectors may use; absent or empty allows any image. */
-  allowedConnectorImages: z.array(z.string().min(1)).optional(),
+  allowedConnectorImages: z.array(z.string().min(1).max(512)).max(64).optional(),
 });
 
 export type StepInput = z.output<typeof stepInput>;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldIssue } from '../schema/issues.js';
-import { checkSource, exitCode, formatFinding, formatSyntaxError, humanize, mergeIssues, select, selectYamlFiles, toJsonReport } from './check.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { checkPositioned, checkSource, exitCode, formatFinding, formatSyntaxError, humanize, mergeIssues, select, selectYamlFiles, toJsonReport } from './check.js';
 import { ajvErrorsToIssues, compileDocumentSchema, pointerToPath } from './json-schema.js';
 import { defaultValidator } from './schema-file.js';
 
@@ -125,5 +127,26 @@ describe('run-level helpers', () => {
   });
   it('selectYamlFiles keeps *.yaml/*.yml in code-point order', () => {
     expect(selectYamlFiles(['b.yml', 'a/z.yaml', 'README.md', 'a/B.YAML', 'c.json'])).toEqual(['a/B.YAML', 'a/z.yaml', 'b.yml']);
+  });
+});
+
+describe('fast path', () => {
+  const dir = fileURLToPath(new URL('../../test/corpus/', import.meta.url));
+  const sources = ['valid', 'invalid'].flatMap((d) => readdirSync(`${dir}${d}`).map((f) => readFileSync(`${dir}${d}/${f}`, 'utf8')));
+
+  it('reports exactly what the yaml-package path reports, positions included', () => {
+    for (const text of sources) expect(checkSource(text, 'f.yaml', validator)).toEqual(checkPositioned(text, 'f.yaml', validator));
+  });
+
+  it('agrees with the yaml-package path on multi-document sources, skipped documents included', () => {
+    const functionDoc = 'apiVersion: pkg.crossplane.io/v1\nkind: Function\nmetadata:\n  name: f\n';
+    const valid = readdirSync(`${dir}valid`).map((f) => readFileSync(`${dir}valid/${f}`, 'utf8'));
+    const variants = [
+      valid.join('---\n'),
+      `# leading comment\n---\n${functionDoc}---\n---\n${valid[0]}`,
+      `${functionDoc}...\n---\n${valid[1]}\n---\n`,
+      [...valid, ...sources].join('---\n'),
+    ];
+    for (const text of variants) expect(checkSource(text, 'all.yaml', validator)).toEqual(checkPositioned(text, 'all.yaml', validator));
   });
 });

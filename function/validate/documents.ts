@@ -102,7 +102,7 @@ export function locate(
       const value = pair.value as Node | null;
       const last = i === path.length - 1;
       // An empty value (`key:`) is a zero-length scalar after the colon; the key says more.
-      const empty = isScalar(value) && value.range[0] === value.range[1];
+      const empty = isScalar(value) && value.range != null && value.range[0] === value.range[1];
       const useKey = value === null || empty || (last && options.atKey === true) || !isScalar(value);
       offset = (useKey ? start(key) : start(value)) ?? offset;
       node = value;

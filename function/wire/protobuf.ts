@@ -1,0 +1,222 @@
+/**
+ * The protobuf wire format, just what RunFunction needs: varints, fixed 64-bit doubles,
+ * length-delimited fields and skipping unknown fields. No recursion anywhere, so no input can
+ * exhaust the stack; every read is bounds-checked and malformed bytes raise a WireError.
+ */
+
+export class WireError extends Error {
+  override name = 'WireError';
+}
+
+export const WIRE = { varint: 0, fixed64: 1, len: 2, startGroup: 3, endGroup: 4, fixed32: 5 } as const;
+
+const utf8 = new TextDecoder('utf-8');
+
+export class Reader {
+  pos: number;
+
+  constructor(
+    readonly buf: Uint8Array,
+    pos = 0,
+    readonly end = buf.length,
+  ) {
+    this.pos = pos;
+  }
+
+  /** The low 32 bits of a varint of up to 10 bytes (protobuf truncates int32 and enums this way). */
+  varint32(): number {
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new WireError(`truncated varint at byte ${this.pos}`);
+      const b = this.buf[this.pos++] as number;
+      if (shift < 32) result |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) return result;
+    }
+    throw new WireError(`varint longer than 10 bytes at byte ${this.pos}`);
+  }
+
+  uint32(): number {
+    return this.varint32() >>> 0;
+  }
+
+  /** A signed 64-bit varint as a number (exact within ±2^53, like the SDK's). */
+  int64(): number {
+    let result = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new WireError(`truncated varint at byte ${this.pos}`);
+      const b = this.buf[this.pos++] as number;
+      result |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if ((b & 0x80) === 0) return Number(BigInt.asIntN(64, result));
+    }
+    throw new WireError(`varint longer than 10 bytes at byte ${this.pos}`);
+  }
+
+  int32(): number {
+    return this.varint32() | 0;
+  }
+
+  bool(): boolean {
+    return this.varint32() !== 0;
+  }
+
+  double(): number {
+    if (this.end - this.pos < 8) throw new WireError(`truncated double at byte ${this.pos}`);
+    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** The end offset of a length-delimited field whose length prefix is next. */
+  lengthEnd(): number {
+    const len = this.uint32();
+    const end = this.pos + len;
+    if (end > this.end) throw new WireError(`length ${len} at byte ${this.pos} runs past the end of its message`);
+    return end;
+  }
+
+  bytes(): Uint8Array {
+    const end = this.lengthEnd();
+    const out = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return out;
+  }
+
+  string(): string {
+    return utf8.decode(this.bytes());
+  }
+
+  /** Field number and wire type of the next tag. */
+  tag(): { no: number; wire: number } {
+    const at = this.pos;
+    const tag = this.uint32();
+    const no = tag >>> 3;
+    const wire = tag & 7;
+    if (no === 0) throw new WireError(`invalid field number 0 at byte ${at}`);
+    if (wire === WIRE.endGroup) throw new WireError(`unexpected end-group tag at byte ${at}`);
+    if (wire > WIRE.fixed32) throw new WireError(`invalid wire type ${wire} at byte ${at}`);
+    return { no, wire };
+  }
+
+  /** Skips one field's value (groups iteratively, however deeply they nest). */
+  skip(wire: number): void {
+    let groups = 0;
+    let w = wire;
+    for (;;) {
+      switch (w) {
+        case WIRE.varint:
+          this.varint32();
+          break;
+        case WIRE.fixed64:
+          this.advance(8);
+          break;
+        case WIRE.len:
+          this.pos = this.lengthEnd();
+          break;
+        case WIRE.fixed32:
+          this.advance(4);
+          break;
+        case WIRE.startGroup:
+          groups++;
+          break;
+        case WIRE.endGroup:
+          groups--;
+          break;
+        default:
+          throw new WireError(`invalid wire type ${w} at byte ${this.pos}`);
+      }
+      if (groups === 0) return;
+      if (this.pos >= this.end) throw new WireError('unterminated group');
+      w = this.uint32() & 7;
+    }
+  }
+
+  private advance(n: number): void {
+    if (this.end - this.pos < n) throw new WireError(`truncated field at byte ${this.pos}`);
+    this.pos += n;
+  }
+}
+
+/** Bytes a varint of this unsigned 32-bit value takes. */
+export function varintSize(v: number): number {
+  if (v < 0) return 10; // negative int32: sign-extended to 64 bits
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  return 5;
+}
+
+export const int64Size = (v: number): number => {
+  let u = BigInt.asUintN(64, BigInt(Math.trunc(v)));
+  let n = 1;
+  while (u >= 0x80n) {
+    u >>= 7n;
+    n++;
+  }
+  return n;
+};
+
+/** Writes into a buffer of exactly the size the measuring pass computed. */
+export class Writer {
+  pos = 0;
+  readonly buf: Buffer;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  uint32(v: number): void {
+    let x = v >>> 0;
+    while (x >= 0x80) {
+      this.buf[this.pos++] = (x & 0x7f) | 0x80;
+      x >>>= 7;
+    }
+    this.buf[this.pos++] = x;
+  }
+
+  /** int32 and enums: negative values are sign-extended to ten bytes, as protobuf requires. */
+  int32(v: number): void {
+    if (v >= 0) this.uint32(v);
+    else this.int64(v);
+  }
+
+  int64(v: number): void {
+    let u = BigInt.asUintN(64, BigInt(Math.trunc(v)));
+    while (u >= 0x80n) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
+  }
+
+  tag(no: number, wire: number): void {
+    this.uint32((no << 3) | wire);
+  }
+
+  double(v: number): void {
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** A string whose UTF-8 length (`len`) the caller already measured. */
+  string(s: string, len: number): void {
+    this.uint32(len);
+    this.pos += this.buf.write(s, this.pos, len, 'utf8');
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uint32(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
+
+export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** `obj[key] = value` without the `__proto__` setter: a key named `__proto__` stays a key. */
+export function defineKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}

@@ -1,0 +1,301 @@
+/**
+ * google.protobuf.Struct / Value / ListValue as plain JSON, decoded and encoded with an explicit
+ * stack instead of recursion.
+ *
+ * Why not the SDK's generated code: it recurses three calls per JSON level and refuses more than
+ * 100 nested messages (`protobuf decode recursion limit exceeded`), i.e. about 32 levels of JSON
+ * in an XR; its encoder overflows the JavaScript stack at about 1,200 levels. Crossplane's Go
+ * side accepts objects far deeper than either (its decoder allows 10,000 nested messages, about
+ * 5,000 JSON levels). Here depth costs heap, not stack, so only the message size bounds it.
+ *
+ * Output matches the SDK's (`Struct.unwrap(Struct.decode(...))`) on everything Crossplane sends,
+ * with one deliberate difference: a key named `__proto__` is kept as an own key. The SDK's
+ * assignment would instead set the object's prototype and drop the key, so an earlier step's
+ * `data.__proto__` would silently vanish from the desired state.
+ */
+import { Reader, WIRE, WireError, Writer, defineKey, utf8Length, varintSize } from './protobuf.js';
+
+export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
+type Obj = Record<string, unknown>;
+
+// Field numbers (google/protobuf/struct.proto).
+const STRUCT_FIELDS = 1;
+const ENTRY_KEY = 1;
+const ENTRY_VALUE = 2;
+const VALUE_NULL = 1;
+const VALUE_NUMBER = 2;
+const VALUE_STRING = 3;
+const VALUE_BOOL = 4;
+const VALUE_STRUCT = 5;
+const VALUE_LIST = 6;
+const LIST_VALUES = 1;
+
+/** A Value whose kind is not set unwraps to undefined, as in the SDK. */
+const UNSET = Symbol('unset');
+
+type Frame =
+  | { kind: 'struct'; end: number; obj: Obj }
+  | { kind: 'entry'; end: number; obj: Obj; key: string; value: unknown }
+  | { kind: 'value'; end: number; value: unknown }
+  | { kind: 'list'; end: number; arr: unknown[] };
+
+/** Decodes a Struct message body occupying `reader.pos .. end` into a plain object. */
+export function decodeStruct(reader: Reader, end: number): Obj {
+  const root: Obj = {};
+  const stack: Frame[] = [{ kind: 'struct', end, obj: root }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    if (reader.pos >= top.end) {
+      if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
+      stack.pop();
+      finish(top, stack[stack.length - 1]);
+      continue;
+    }
+    const { no, wire } = reader.tag();
+    switch (top.kind) {
+      case 'struct':
+        if (no === STRUCT_FIELDS && wire === WIRE.len) {
+          stack.push({ kind: 'entry', end: reader.lengthEnd(), obj: top.obj, key: '', value: UNSET });
+          continue;
+        }
+        break;
+      case 'entry':
+        if (no === ENTRY_KEY && wire === WIRE.len) {
+          top.key = reader.string();
+          continue;
+        }
+        if (no === ENTRY_VALUE && wire === WIRE.len) {
+          stack.push({ kind: 'value', end: reader.lengthEnd(), value: UNSET });
+          continue;
+        }
+        break;
+      case 'list':
+        if (no === LIST_VALUES && wire === WIRE.len) {
+          stack.push({ kind: 'value', end: reader.lengthEnd(), value: UNSET });
+          continue;
+        }
+        break;
+      case 'value':
+        if (readValueField(reader, top, no, wire, stack)) continue;
+        break;
+    }
+    reader.skip(wire);
+  }
+  return root;
+}
+
+function readValueField(reader: Reader, frame: { value: unknown }, no: number, wire: number, stack: Frame[]): boolean {
+  if (no === VALUE_NULL && wire === WIRE.varint) {
+    reader.int32();
+    frame.value = null;
+  } else if (no === VALUE_NUMBER && wire === WIRE.fixed64) {
+    frame.value = reader.double();
+  } else if (no === VALUE_STRING && wire === WIRE.len) {
+    frame.value = reader.string();
+  } else if (no === VALUE_BOOL && wire === WIRE.varint) {
+    frame.value = reader.bool();
+  } else if (no === VALUE_STRUCT && wire === WIRE.len) {
+    const obj: Obj = {};
+    frame.value = obj;
+    stack.push({ kind: 'struct', end: reader.lengthEnd(), obj });
+  } else if (no === VALUE_LIST && wire === WIRE.len) {
+    const arr: unknown[] = [];
+    frame.value = arr;
+    stack.push({ kind: 'list', end: reader.lengthEnd(), arr });
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/** Hands a completed frame's result to its parent. */
+function finish(done: Frame, parent: Frame | undefined): void {
+  if (done.kind === 'entry') {
+    // The SDK drops an entry whose value is unset; so do we.
+    if (done.value !== UNSET && done.value !== undefined) defineKey(done.obj, done.key, done.value);
+    return;
+  }
+  if (done.kind !== 'value' || parent === undefined) return;
+  const value = done.value === UNSET ? undefined : done.value;
+  if (parent.kind === 'entry') parent.value = value;
+  else if (parent.kind === 'list') parent.arr.push(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: a measuring pass (post-order, iterative) records the body size of every object and
+// array, then a writing pass (pre-order, iterative) emits the bytes into one exact-size buffer.
+// Byte-for-byte what the SDK's `Struct.encode(Struct.wrap(obj))` writes.
+
+const IN_PROGRESS = -1;
+
+export class StructSizes {
+  private readonly sizes = new Map<object, number>();
+
+  /** Body size of the Struct (object) or ListValue (array) `node`; measures it if needed. */
+  body(node: object): number {
+    const known = this.sizes.get(node);
+    if (known !== undefined && known !== IN_PROGRESS) return known;
+    this.measure(node);
+    return this.sizes.get(node) as number;
+  }
+
+  /** Body size of the Value message that wraps `v`. */
+  valueBody(v: unknown): number {
+    switch (typeof v) {
+      case 'string': {
+        const n = utf8Length(v);
+        return 1 + varintSize(n) + n;
+      }
+      case 'number':
+        return 9;
+      case 'boolean':
+        return 2;
+      case 'undefined':
+        return 0;
+      case 'object': {
+        if (v === null) return 2;
+        const n = this.body(v);
+        return 1 + varintSize(n) + n;
+      }
+      default:
+        throw new WireError(`Unsupported any value type: ${typeof v}`);
+    }
+  }
+
+  private measure(root: object): void {
+    const stack: Array<{ node: object; expanded: boolean }> = [{ node: root, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { node: object; expanded: boolean };
+      const state = this.sizes.get(top.node);
+      if (!top.expanded) {
+        if (state !== undefined && state !== IN_PROGRESS) {
+          stack.pop();
+          continue;
+        }
+        top.expanded = true;
+        this.sizes.set(top.node, IN_PROGRESS);
+        for (const child of children(top.node)) {
+          if (typeof child !== 'object' || child === null) continue;
+          const s = this.sizes.get(child);
+          if (s === IN_PROGRESS) throw new WireError('cannot encode a value that contains itself');
+          if (s === undefined) stack.push({ node: child, expanded: false });
+        }
+        continue;
+      }
+      stack.pop();
+      this.sizes.set(top.node, this.ownBody(top.node));
+    }
+  }
+
+  /** Body size from the (already measured) children. */
+  private ownBody(node: object): number {
+    let size = 0;
+    if (Array.isArray(node)) {
+      for (const v of node) {
+        const n = this.valueBody(v);
+        size += 1 + varintSize(n) + n;
+      }
+      return size;
+    }
+    for (const [k, v] of Object.entries(node)) {
+      if (v === undefined) continue;
+      const n = entryBody(this, k, v);
+      size += 1 + varintSize(n) + n;
+    }
+    return size;
+  }
+}
+
+function entryBody(sizes: StructSizes, key: string, v: unknown): number {
+  const k = utf8Length(key);
+  const n = sizes.valueBody(v);
+  return (k === 0 ? 0 : 1 + varintSize(k) + k) + 1 + varintSize(n) + n;
+}
+
+const children = (node: object): unknown[] => (Array.isArray(node) ? node : Object.values(node));
+
+type Task =
+  | { kind: 'struct'; obj: object }
+  | { kind: 'list'; arr: readonly unknown[] }
+  | { kind: 'value'; v: unknown }
+  | { kind: 'entry'; key: string; v: unknown }
+  | { kind: 'item'; v: unknown };
+
+/** Writes the body of the Struct for `obj` (the caller wrote its tag and length). */
+export function writeStruct(w: Writer, sizes: StructSizes, obj: object): void {
+  const stack: Task[] = [{ kind: 'struct', obj }];
+  while (stack.length > 0) {
+    const task = stack.pop() as Task;
+    switch (task.kind) {
+      case 'struct': {
+        // In order: each entry's header, then its value (which may push more work).
+        const entries = Object.entries(task.obj);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, v] = entries[i] as [string, unknown];
+          if (v !== undefined) stack.push({ kind: 'value', v }, { kind: 'entry', key, v });
+        }
+        break;
+      }
+      case 'list':
+        for (let i = task.arr.length - 1; i >= 0; i--) {
+          const v = task.arr[i];
+          stack.push({ kind: 'value', v }, { kind: 'item', v });
+        }
+        break;
+      case 'entry': {
+        w.tag(STRUCT_FIELDS, WIRE.len);
+        w.uint32(entryBody(sizes, task.key, task.v));
+        const k = utf8Length(task.key);
+        if (k > 0) {
+          w.tag(ENTRY_KEY, WIRE.len);
+          w.string(task.key, k);
+        }
+        w.tag(ENTRY_VALUE, WIRE.len);
+        w.uint32(sizes.valueBody(task.v));
+        break;
+      }
+      case 'item':
+        w.tag(LIST_VALUES, WIRE.len);
+        w.uint32(sizes.valueBody(task.v));
+        break;
+      case 'value':
+        writeValueBody(w, sizes, task.v, stack);
+        break;
+    }
+  }
+}
+
+function writeValueBody(w: Writer, sizes: StructSizes, v: unknown, stack: Task[]): void {
+  switch (typeof v) {
+    case 'string':
+      w.tag(VALUE_STRING, WIRE.len);
+      w.string(v, utf8Length(v));
+      return;
+    case 'number':
+      w.tag(VALUE_NUMBER, WIRE.fixed64);
+      w.double(v);
+      return;
+    case 'boolean':
+      w.tag(VALUE_BOOL, WIRE.varint);
+      w.uint32(v ? 1 : 0);
+      return;
+    case 'undefined':
+      return;
+    case 'object':
+      if (v === null) {
+        w.tag(VALUE_NULL, WIRE.varint);
+        w.uint32(0);
+      } else if (Array.isArray(v)) {
+        w.tag(VALUE_LIST, WIRE.len);
+        w.uint32(sizes.body(v));
+        stack.push({ kind: 'list', arr: v });
+      } else {
+        w.tag(VALUE_STRUCT, WIRE.len);
+        w.uint32(sizes.body(v));
+        stack.push({ kind: 'struct', obj: v });
+      }
+      return;
+    default:
+      throw new WireError(`Unsupported any value type: ${typeof v}`);
+  }
+}

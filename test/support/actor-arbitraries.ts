@@ -1,0 +1,340 @@
+/**
+ * fast-check arbitraries for AsyncActor documents, step inputs and earlier-step desired states,
+ * plus the mutations that turn a valid actor into a hostile one. Shared by the property tests and
+ * bench/fuzz.ts.
+ *
+ * "Valid" follows every rule of the schema and function/schema/rules.ts: DNS-label mount names of
+ * at most 46 characters, unique normalised mount paths that neither overlap nor touch a reserved
+ * directory, connector env without CONNECTOR_SOCKET and with unique names, user containers and
+ * volumes that avoid the platform's names, file-protocol connector images. Generated so that the
+ * restricted profile holds too (no hostPath, no privileged user containers).
+ */
+import fc from 'fast-check';
+import { RESERVED_PATHS, RUNTIME_RESERVED_ENV, RESERVED_VOLUMES } from '../../function/schema/reserved.js';
+import { FILE_FLAVORS } from '../../function/render/flavor.js';
+
+type Obj = Record<string, unknown>;
+
+const lower = 'abcdefghijklmnopqrstuvwxyz';
+const alnum = `${lower}0123456789`;
+
+/** A DNS label of 1..max characters. */
+export const dnsLabel = (max: number): fc.Arbitrary<string> =>
+  fc
+    .tuple(fc.constantFrom(...alnum), fc.string({ unit: fc.constantFrom(...alnum, '-'), maxLength: Math.max(0, max - 2) }), fc.constantFrom(...alnum))
+    .map(([a, mid, b]) => (max === 1 ? a : `${a}${mid}${b}`).slice(0, max))
+    .filter((s) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s));
+
+/** Characters a mount path segment may hold: ASCII punctuation, accents, CJK, emoji. */
+const SEGMENT_UNITS = [...alnum, ...'ABCXYZ', '-', '_', '.', '~', '+', '=', '@', ',', "'", '$', '!', '(', ')', 'é', 'ß', 'ж', '日', '本', '😀', '%'];
+const segment = fc
+  .string({ unit: fc.constantFrom(...SEGMENT_UNITS), minLength: 1, maxLength: 12 })
+  .filter((s) => s !== '.' && s !== '..');
+
+const isUnderOrEqual = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+const touchesReserved = (path: string) => RESERVED_PATHS.some((d) => isUnderOrEqual(path, d) || d.startsWith(`${path}/`));
+const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+
+/** Candidate paths share parents often (`/state/a`, `/state/b`), so sibling cases are common. */
+const mountPath = fc
+  .tuple(fc.constantFrom('state', 'data', 'models', 'srv', 'var', 'opt', 'mnt', 'home'), fc.array(segment, { minLength: 0, maxLength: 3 }))
+  .map(([top, rest]) => `/${[top, ...rest].join('/')}`)
+  .filter((p) => p.length <= 256 && !touchesReserved(p));
+
+/** Keeps the first of any overlapping paths. */
+function disjoint(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) if (!out.some((q) => overlaps(p, q))) out.push(p);
+  return out;
+}
+
+const ENV_NAME_UNITS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ', ...'0123456789', '_', '.', '-'];
+const envName = fc
+  .tuple(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ_'), fc.string({ unit: fc.constantFrom(...ENV_NAME_UNITS), maxLength: 20 }))
+  .map(([a, b]) => a + b);
+
+/** Env values: anything printable, including separators the mounts env var would choke on. */
+const envValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('a:b;c', 'x=y,z', '日本語', '"quoted"', '\\back', ''));
+
+const file = Object.keys(FILE_FLAVORS);
+const tag = fc.oneof(fc.constant(':v1.0.0'), fc.constant(''), fc.constant(`@sha256:${'a'.repeat(64)}`), fc.constant(':latest'));
+const connectorImage = fc.oneof(
+  fc.tuple(fc.constantFrom(...file), tag).map(([f, t]) => ({ image: `ghcr.io/deliveryhero/asya-state-proxy-${f}${t}`, selector: undefined as string | undefined })),
+  fc.constantFrom(...file).map((f) => ({ image: 'ghcr.io/deliveryhero/asya-state-proxy:v1', selector: f.replaceAll('-', '_') as string | undefined })),
+  fc.constant({ image: 'registry.internal/platform/custom-connector:2', selector: undefined as string | undefined }),
+);
+
+const quantity = fc.constantFrom('50m', '1', '0.5', '64Mi', '1Gi', '100M');
+const resources = fc.record(
+  { requests: fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] }), limits: fc.record({ memory: quantity }, { requiredKeys: [] }) },
+  { requiredKeys: [] },
+);
+
+const connectorEnv = (selector: string | undefined) =>
+  fc
+    .uniqueArray(
+      fc.record({
+        name: envName.filter((n) => n !== 'CONNECTOR_SOCKET' && n !== 'ASYA_CONNECTOR'),
+        value: fc.oneof(envValue.map((v) => ({ value: v })), fc.constant({ valueFrom: { secretKeyRef: { name: 'creds', key: 'k' } } })),
+      }),
+      { selector: (e) => e.name, maxLength: 4 },
+    )
+    .map((env) => [
+      ...(selector === undefined ? [] : [{ name: 'ASYA_CONNECTOR', value: selector }]),
+      ...env.map((e) => ({ name: e.name, ...e.value })),
+    ]);
+
+type WriteMode = 'buffered' | 'passthrough';
+const writeModes = fc.oneof(
+  fc.constant({}),
+  fc.constantFrom<WriteMode>('buffered', 'passthrough').map((m) => ({ writeMode: m })),
+  fc.constantFrom<WriteMode>('buffered', 'passthrough').map((m) => ({ mountWriteMode: m })),
+  fc.constantFrom<WriteMode>('buffered', 'passthrough').map((m) => ({ writeMode: m, mountWriteMode: m })),
+);
+
+const mountEntry = (name: string, path: string) =>
+  fc
+    .record({
+      image: connectorImage,
+      modes: writeModes,
+      pullPolicy: fc.option(fc.constantFrom('Always', 'IfNotPresent', 'Never'), { nil: undefined }),
+      resources: fc.option(resources, { nil: undefined }),
+      envFrom: fc.option(fc.constant([{ secretRef: { name: 'connector-creds' } }]), { nil: undefined }),
+      securityContext: fc.option(fc.constantFrom({ readOnlyRootFilesystem: false }, { readOnlyRootFilesystem: true }, { runAsNonRoot: true }), { nil: undefined }),
+    })
+    .chain((r) =>
+      connectorEnv(r.image.selector).map((env) => {
+        const modes = r.modes as { writeMode?: WriteMode; mountWriteMode?: WriteMode };
+        return {
+          name,
+          mount: { path, ...(modes.mountWriteMode === undefined ? {} : { writeMode: modes.mountWriteMode }) },
+          ...(modes.writeMode === undefined ? {} : { writeMode: modes.writeMode }),
+          connector: {
+            image: r.image.image,
+            ...(r.pullPolicy === undefined ? {} : { imagePullPolicy: r.pullPolicy }),
+            ...(env.length === 0 ? {} : { env }),
+            ...(r.envFrom === undefined ? {} : { envFrom: r.envFrom }),
+            ...(r.resources === undefined ? {} : { resources: r.resources }),
+            ...(r.securityContext === undefined ? {} : { securityContext: r.securityContext }),
+          },
+        };
+      }),
+    );
+
+/** 0..max state proxy mounts with unique names and disjoint paths. */
+export const stateProxy = (max = 6): fc.Arbitrary<Obj[]> =>
+  fc
+    .tuple(fc.uniqueArray(dnsLabel(46), { maxLength: max }), fc.array(mountPath, { minLength: max, maxLength: max + 4 }))
+    .map(([names, paths]) => {
+      const free = disjoint(paths);
+      return names.slice(0, free.length).map((n, i) => [n, free[i] as string] as const);
+    })
+    .chain((pairs) => (pairs.length === 0 ? fc.constant([]) : fc.tuple(...pairs.map(([n, p]) => mountEntry(n, p)))));
+
+const userContainerNames = fc
+  .uniqueArray(dnsLabel(30).filter((n) => !n.startsWith('asya-')), { maxLength: 4 })
+  .chain((names) => fc.nat(names.length).map((k) => ({ init: names.slice(0, k), sidecars: names.slice(k) })));
+
+const userVolume = (name: string) =>
+  fc.constantFrom(
+    { name, emptyDir: {} },
+    { name, configMap: { name: 'cfg', items: [{ key: 'a', path: 'a' }] } },
+    { name, secret: { secretName: 's' } },
+    { name, persistentVolumeClaim: { claimName: 'pvc' } },
+  );
+
+const handler = fc
+  .array(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), { minLength: 2, maxLength: 4 })
+  .map((parts) => parts.join('.'));
+
+const runtimeEnv = fc
+  .uniqueArray(
+    fc.record({ name: envName.filter((n) => !(RUNTIME_RESERVED_ENV as readonly string[]).includes(n)), value: envValue }),
+    { selector: (e) => e.name, maxLength: 4 },
+  );
+
+const labels = fc.dictionary(
+  fc.constantFrom('team', 'app', 'tier', 'crossplane.io/composite', 'app.kubernetes.io/name', 'example.com/owner', 'asya.sh/actor'),
+  dnsLabel(20),
+  { maxKeys: 4 },
+);
+
+export interface GeneratedActor {
+  readonly xr: Obj;
+  readonly mounts: ReadonlyArray<{ name: string; path: string; writeMode: WriteMode }>;
+}
+
+/** A valid AsyncActor document. `maxMounts` up to 32 (the schema's limit). */
+export const validActor = (maxMounts = 6): fc.Arbitrary<GeneratedActor> =>
+  fc
+    .record({
+      name: dnsLabel(63),
+      actor: fc.option(dnsLabel(63), { nil: undefined }),
+      namespace: dnsLabel(20),
+      labels,
+      image: fc.constantFrom('ghcr.io/acme/inference:1.2.3', 'python:3.12-slim', 'registry.internal/ml/app@sha256:' + 'b'.repeat(64)),
+      handler,
+      python: fc.option(fc.constantFrom('python3', 'python3.11', '/usr/local/bin/python3', '/opt/venv/bin/python'), { nil: undefined }),
+      replicas: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+      scaling: fc.option(fc.boolean(), { nil: undefined }),
+      env: fc.option(runtimeEnv, { nil: undefined }),
+      secretRefs: fc.option(fc.constant([{ secretName: 'app-secrets', keys: [{ key: 'token', envVar: 'APP_TOKEN' }] }]), { nil: undefined }),
+      containers: userContainerNames,
+      volumeNames: fc.uniqueArray(dnsLabel(20).filter((n) => !(RESERVED_VOLUMES as readonly string[]).includes(n)), { maxLength: 3 }),
+      stateProxy: stateProxy(maxMounts),
+      sidecarMode: fc.option(fc.constantFrom('native', 'containers'), { nil: undefined }),
+      tolerations: fc.option(fc.constant([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]), { nil: undefined }),
+    })
+    .chain((r) =>
+      (r.volumeNames.length === 0 ? fc.constant([] as Obj[]) : fc.tuple(...r.volumeNames.map(userVolume))).map((volumes) => {
+        const spec: Obj = {
+          ...(r.actor === undefined ? {} : { actor: r.actor }),
+          image: r.image,
+          handler: r.handler,
+          ...(r.python === undefined ? {} : { pythonExecutable: r.python }),
+          ...(r.replicas === undefined ? {} : { replicas: r.replicas }),
+          ...(r.scaling === undefined ? {} : { scaling: { enabled: r.scaling } }),
+          ...(r.env === undefined ? {} : { env: r.env }),
+          ...(r.secretRefs === undefined ? {} : { secretRefs: r.secretRefs }),
+          ...(r.containers.init.length === 0 ? {} : { initContainers: r.containers.init.map((n) => ({ name: n, image: 'busybox:1.36', command: ['true'] })) }),
+          ...(r.containers.sidecars.length === 0 ? {} : { sidecars: r.containers.sidecars.map((n) => ({ name: n, image: 'envoy:1' })) }),
+          ...(volumes.length === 0 ? {} : { volumes, volumeMounts: volumes.map((v) => ({ name: v['name'], mountPath: `/mnt/${String(v['name'])}` })) }),
+          ...(r.tolerations === undefined ? {} : { tolerations: r.tolerations }),
+          ...(r.stateProxy.length === 0 ? {} : { stateProxy: r.stateProxy }),
+          ...(r.sidecarMode === undefined ? {} : { stateProxySidecarMode: r.sidecarMode }),
+        };
+        const xr = {
+          apiVersion: 'asya.sh/v1alpha1',
+          kind: 'AsyncActor',
+          metadata: { name: r.name, namespace: r.namespace, ...(Object.keys(r.labels).length === 0 ? {} : { labels: r.labels }) },
+          spec,
+        };
+        const mounts = r.stateProxy.map((m) => {
+          const e = m as { name: string; mount: { path: string; writeMode?: WriteMode }; writeMode?: WriteMode };
+          return { name: e.name, path: e.mount.path, writeMode: e.writeMode ?? e.mount.writeMode ?? 'buffered' };
+        });
+        return { xr, mounts };
+      }),
+    );
+
+/** A step input that cannot refuse a valid actor from `validActor`. */
+export const stepInput = fc.record(
+  {
+    sidecarMode: fc.constantFrom('native', 'containers'),
+    securityProfile: fc.constantFrom('default', 'restricted'),
+    startupProbeFailureThreshold: fc.integer({ min: 1, max: 600 }),
+    sidecar: fc.constant({ image: 'ghcr.io/deliveryhero/asya-sidecar:v1', env: [{ name: 'ASYA_TRANSPORT', value: 'sqs' }] }),
+    allowedConnectorImages: fc.constant(['ghcr.io/deliveryhero/asya-state-proxy', 'registry.internal/platform/']),
+    defaultConnectorResources: resources,
+  },
+  { requiredKeys: [] },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Hostile values and mutations
+
+/** A key that a naive `obj[key] = v` would turn into a prototype change. */
+export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+/** `{ [key]: value }` with `key` as an own property even when it is `__proto__` (as JSON.parse and the decoder make it). */
+export function ownKeyObject(key: string, value: unknown): Obj {
+  const o: Obj = {};
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  return o;
+}
+
+const deepValue = fc.integer({ min: 2, max: 120 }).map((depth) => {
+  let v: unknown = 'bottom';
+  for (let i = 0; i < depth; i++) v = i % 3 === 2 ? [v] : { nest: v };
+  return v;
+});
+
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 53, -0, Number.NaN, Number.POSITIVE_INFINITY, '', ' ', '\u0000', 'a\u0000b', '\u202e', '\ud800', '日本', '../../etc/passwd', 'a:b;c', '$(reboot)', '`id`'),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.integer({ min: 1_000, max: 200_000 }).map((n) => 'x'.repeat(n)),
+  fc.constantFrom(...PROTO_KEYS).chain((k) => fc.constantFrom({ polluted: 'yes' }, 'str', [1], null).map((v) => ownKeyObject(k, v))),
+  fc.jsonValue({ maxDepth: 3 }),
+  deepValue,
+  fc.constant([]),
+  fc.constant({}),
+);
+
+/** Every path of a JSON document that holds a value, the root excluded. */
+export function paths(doc: unknown): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [];
+  const stack: Array<[unknown, Array<string | number>]> = [[doc, []]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop() as [unknown, Array<string | number>];
+    if (at.length > 0) out.push(at);
+    if (typeof v !== 'object' || v === null) continue;
+    const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (const [k, c] of entries) stack.push([c, [...at, k]]);
+  }
+  return out;
+}
+
+export type Mutation =
+  | { readonly kind: 'replace'; readonly at: number; readonly value: unknown }
+  | { readonly kind: 'delete'; readonly at: number }
+  | { readonly kind: 'add'; readonly at: number; readonly key: string; readonly value: unknown };
+
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: hostileValue }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 8 })), value: hostileValue }),
+);
+
+/** A deep copy of `doc` with the mutations applied (own keys only, `__proto__` included). */
+export function mutate(doc: Obj, mutations: readonly Mutation[]): Obj {
+  const out = structuredClone(doc);
+  for (const m of mutations) {
+    const all = paths(out);
+    if (all.length === 0) break;
+    const at = all[m.at % all.length] as Array<string | number>;
+    const parentPath = at.slice(0, -1);
+    const key = at[at.length - 1] as string | number;
+    let parent: unknown = out;
+    for (const k of parentPath) parent = (parent as Record<string | number, unknown>)[k];
+    if (typeof parent !== 'object' || parent === null) continue;
+    const p = parent as Record<string | number, unknown>;
+    if (m.kind === 'replace') Object.defineProperty(p, key, { value: m.value, enumerable: true, writable: true, configurable: true });
+    else if (m.kind === 'delete') {
+      if (Array.isArray(p) && typeof key === 'number') p.splice(key, 1);
+      else delete p[key];
+    } else {
+      const target = p[key];
+      if (typeof target === 'object' && target !== null && !Array.isArray(target)) {
+        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+  return out;
+}
+
+/** Earlier pipeline steps' desired resources: arbitrary JSON objects under keys other than `avoid`. */
+export const earlierResources = (avoid: string): fc.Arbitrary<Record<string, Obj>> =>
+  fc
+    .dictionary(
+      fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom(...PROTO_KEYS, 'config', 'queue')).filter((k) => k !== avoid),
+      fc.oneof(
+        fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...PROTO_KEYS)), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 5 }),
+        fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('ConfigMap'), data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 4 }) }),
+      ) as fc.Arbitrary<Obj>,
+      { maxKeys: 4 },
+    )
+    .map((r) => {
+      // Rebuild with own-property keys: `__proto__` must be data, as the decoder delivers it.
+      const out: Record<string, Obj> = {};
+      for (const [k, v] of Object.entries(r)) Object.defineProperty(out, k, { value: JSON.parse(JSON.stringify(v)) as Obj, enumerable: true, writable: true, configurable: true });
+      return out;
+    });
+
+/** Fields an earlier step may have put on the desired composite (Crossplane merges only status). */
+export const earlierComposite = fc.record(
+  {
+    status: fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('phase', 'queueUrl', 'actor', 'stateProxy')), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }),
+    metadata: fc.constant({ annotations: { note: 'from an earlier step' } }),
+  },
+  { requiredKeys: [] },
+);

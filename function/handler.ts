@@ -30,6 +30,7 @@ import {
 import { augmentObject, isKubernetesObject } from './render/wrapped.js';
 import type { AsyncActor } from './schema/async-actor.js';
 import { type FieldIssue, formatIssue, formatPath } from './schema/issues.js';
+import { asAsyncActorDocument } from './schema/legacy.js';
 import { connectorContainerName } from './schema/rules.js';
 import { actorName, validateAsyncActor } from './schema/validate.js';
 
@@ -80,7 +81,7 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
   const meta = isObj(xr['metadata']) ? xr['metadata'] : {};
   const where = `${String(xr['kind'] ?? 'composite')} ${typeof meta['namespace'] === 'string' ? `${meta['namespace']}/` : ''}${String(meta['name'] ?? '(unnamed)')}`;
 
-  const validated = validateAsyncActor(xr);
+  const validated = validateAsyncActor(asAsyncActorDocument(xr));
   if (!validated.ok) {
     return new Refusal(REASON.invalidActor, `invalid ${where}:`, validated.issues);
   }

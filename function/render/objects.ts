@@ -18,12 +18,9 @@ export function withKey<T extends object>(obj: T, key: string, value: unknown, b
   if (Object.hasOwn(source, key)) return { ...source, [key]: value } as T;
   const anchor = before.find((k) => Object.hasOwn(source, k));
   if (anchor === undefined) return { ...source, [key]: value } as T;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(source)) {
-    if (k === anchor) out[key] = value;
-    out[k] = v;
-  }
-  return out as T;
+  // Object.fromEntries defines properties: a key named `__proto__` (an earlier step may send one)
+  // stays a key instead of becoming the copy's prototype, as `out[k] = v` would make it.
+  return Object.fromEntries(Object.entries(source).flatMap(([k, v]) => (k === anchor ? [[key, value], [k, v]] : [[k, v]]))) as T;
 }
 
 export function withoutKey<T extends object>(obj: T, key: string): T {

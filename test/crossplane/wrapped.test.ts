@@ -139,6 +139,33 @@ spec:
     expect(third.stdout).toBe(first.stdout);
   });
 
+  it("accepts upstream's legacy XAsyncActor composite (v1 XRD with a claim) and renders the same pod", async () => {
+    const xr = load(XR);
+    const legacy = {
+      ...xr,
+      kind: 'XAsyncActor',
+      metadata: { ...xr['metadata'], name: `${xr['metadata']['name']}-x7k2p` },
+      spec: {
+        actor: xr['spec']['actor'] ?? xr['metadata']['name'],
+        ...xr['spec'],
+        claimRef: { apiVersion: 'asya.sh/v1alpha1', kind: 'AsyncActor', name: xr['metadata']['name'], namespace: 'default' },
+        compositionRef: { name: 'asyncactors' },
+        resourceRefs: [],
+      },
+    };
+    const composition = load(cases[0].composition);
+    composition['spec']['compositeTypeRef'] = { apiVersion: 'asya.sh/v1alpha1', kind: 'XAsyncActor' };
+    const xrFile = join(dir, 'legacy-xr.yaml');
+    const compositionFile = join(dir, 'legacy-composition.yaml');
+    writeFileSync(xrFile, stringify(legacy));
+    writeFileSync(compositionFile, stringify(composition));
+    const out = await run(crank, ['render', '-r', xrFile, compositionFile, functionsFile]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const pod = (all: Doc[]) => byKey(all).get('deployment')?.['spec']['forProvider']['manifest']['spec']['template'];
+    expect(pod(docs(out.stdout))).toEqual(pod(docs((await render(cases[0].composition)).stdout)));
+  });
+
   it('fails a wrapped Deployment without the runtime container with a FATAL naming the field', async () => {
     const out = await render(`${COMPOSITIONS}/upstream-wrapped-no-runtime.yaml`);
     expect(out.code).not.toBe(0);

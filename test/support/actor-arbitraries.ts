@@ -37,7 +37,7 @@ const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b
 
 /** Candidate paths share parents often (`/state/a`, `/state/b`), so sibling cases are common. */
 const mountPath = fc
-  .tuple(fc.constantFrom('state', 'data', 'models', 'srv', 'var', 'opt', 'mnt', 'home'), fc.array(segment, { minLength: 0, maxLength: 3 }))
+  .tuple(fc.oneof(fc.constantFrom('state', 'data', 'models', 'srv', 'var', 'opt', 'mnt', 'home'), segment), fc.array(segment, { minLength: 0, maxLength: 3 }))
   .map(([top, rest]) => `/${[top, ...rest].join('/')}`)
   .filter((p) => p.length <= 256 && !touchesReserved(p));
 
@@ -122,9 +122,9 @@ const mountEntry = (name: string, path: string) =>
     );
 
 /** 0..max state proxy mounts with unique names and disjoint paths. */
-export const stateProxy = (max = 6): fc.Arbitrary<Obj[]> =>
+export const stateProxy = (max = 6, min = 0): fc.Arbitrary<Obj[]> =>
   fc
-    .tuple(fc.uniqueArray(dnsLabel(46), { maxLength: max }), fc.array(mountPath, { minLength: max, maxLength: max + 4 }))
+    .tuple(fc.uniqueArray(dnsLabel(46), { minLength: min, maxLength: max }), fc.array(mountPath, { minLength: 2 * max, maxLength: 2 * max + 4 }))
     .map(([names, paths]) => {
       const free = disjoint(paths);
       return names.slice(0, free.length).map((n, i) => [n, free[i] as string] as const);
@@ -165,7 +165,7 @@ export interface GeneratedActor {
 }
 
 /** A valid AsyncActor document. `maxMounts` up to 32 (the schema's limit). */
-export const validActor = (maxMounts = 6): fc.Arbitrary<GeneratedActor> =>
+export const validActor = (maxMounts = 6, minMounts = 0): fc.Arbitrary<GeneratedActor> =>
   fc
     .record({
       name: dnsLabel(63),
@@ -181,7 +181,7 @@ export const validActor = (maxMounts = 6): fc.Arbitrary<GeneratedActor> =>
       secretRefs: fc.option(fc.constant([{ secretName: 'app-secrets', keys: [{ key: 'token', envVar: 'APP_TOKEN' }] }]), { nil: undefined }),
       containers: userContainerNames,
       volumeNames: fc.uniqueArray(dnsLabel(20).filter((n) => !(RESERVED_VOLUMES as readonly string[]).includes(n)), { maxLength: 3 }),
-      stateProxy: stateProxy(maxMounts),
+      stateProxy: stateProxy(maxMounts, minMounts),
       sidecarMode: fc.option(fc.constantFrom('native', 'containers'), { nil: undefined }),
       tolerations: fc.option(fc.constant([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]), { nil: undefined }),
     })
@@ -224,7 +224,7 @@ export const stepInput = fc.record(
     securityProfile: fc.constantFrom('default', 'restricted'),
     startupProbeFailureThreshold: fc.integer({ min: 1, max: 600 }),
     sidecar: fc.constant({ image: 'ghcr.io/deliveryhero/asya-sidecar:v1', env: [{ name: 'ASYA_TRANSPORT', value: 'sqs' }] }),
-    allowedConnectorImages: fc.constant(['ghcr.io/deliveryhero/asya-state-proxy', 'registry.internal/platform/']),
+    allowedConnectorImages: fc.constant(['ghcr.io/deliveryhero/asya-state-proxy', 'ghcr.io/deliveryhero/asya-state-proxy-', 'registry.internal/platform/']),
     defaultConnectorResources: resources,
   },
   { requiredKeys: [] },

@@ -58,8 +58,8 @@ export const MAX_USER_CONTAINERS = 64;
  * One path segment: any run of allowed characters except `.` and `..`. Written without
  * look-arounds because Kubernetes evaluates `pattern` with RE2.
  */
-const SEGMENT_CHAR = String.raw`[^/\p{Cc}\p{Z}:;"\\]`;
-const SEGMENT = String.raw`(?:[^/.\p{Cc}\p{Z}:;"\\]|\.[^/.\p{Cc}\p{Z}:;"\\]|\.\.${SEGMENT_CHAR})${SEGMENT_CHAR}*`;
+const SEGMENT_CHAR = String.raw`[^/\p{Cc}\p{Cf}\p{Z}:;"\\]`;
+const SEGMENT = String.raw`(?:[^/.\p{Cc}\p{Cf}\p{Z}:;"\\]|\.[^/.\p{Cc}\p{Cf}\p{Z}:;"\\]|\.\.${SEGMENT_CHAR})${SEGMENT_CHAR}*`;
 /** Absolute, normalised, not `/`, no `: ; " \`, whitespace or control characters. */
 export const MOUNT_PATH_PATTERN = `^(?:/${SEGMENT})+$`;
 

@@ -48,7 +48,7 @@ export const MOUNT_PATH_RULES: readonly CelRule[] = [
   { rule: "!self.contains(':')", message: `${PATH} must not contain ':' (the runtime splits ASYA_STATE_PROXY_MOUNTS entries on ':')` },
   { rule: "!self.contains(';')", message: `${PATH} must not contain ';' (the runtime splits ASYA_STATE_PROXY_MOUNTS on ';')` },
   { rule: String.raw`!self.contains('"') && !self.contains('\\')`, message: `${PATH} must not contain '"' or '\\'` },
-  { rule: String.raw`!self.matches(r'[\s\p{Cc}\p{Z}]')`, message: `${PATH} must not contain whitespace or control characters` },
+  { rule: String.raw`!self.matches(r'[\s\p{Cc}\p{Cf}\p{Z}]')`, message: `${PATH} must not contain whitespace, control or invisible formatting characters` },
   { rule: "self == '/' || !self.endsWith('/')", message: `${PATH} must not end with /` },
   { rule: "!self.contains('//')", message: `${PATH} must be normalised: no empty segments (//)` },
   {

@@ -37,6 +37,8 @@ const FORBIDDEN_PATH_CHARS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\\/u, "'\\'"],
   [/[\p{Z}\s]/u, 'whitespace'],
   [/\p{Cc}/u, 'control characters'],
+  // Zero-width and bidi-override characters make two different paths look identical.
+  [/\p{Cf}/u, 'invisible formatting characters'],
 ];
 
 /** Why a mount path is unusable, or undefined when it is fine. Shared by the rule and tests. */

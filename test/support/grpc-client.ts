@@ -10,13 +10,19 @@ const PATH = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
 export class RawFunctionClient {
   private readonly client: grpc.Client;
 
-  constructor(address: string, creds: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
-    this.client = new grpc.Client(address, creds, { 'grpc.max_send_message_length': -1 });
+  constructor(address: string, creds: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
+    this.client = new grpc.Client(address, creds, { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1, ...options });
   }
 
   callBytes(req: Uint8Array, deadlineMs = 10_000): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest<Uint8Array, Buffer>(
+    return this.start(req, deadlineMs).response;
+  }
+
+  /** A call that can be cancelled while in flight (the client disconnecting mid-call). */
+  start(req: Uint8Array, deadlineMs = 10_000): { response: Promise<Buffer>; cancel: () => void } {
+    let call: grpc.ClientUnaryCall | undefined;
+    const response = new Promise<Buffer>((resolve, reject) => {
+      call = this.client.makeUnaryRequest<Uint8Array, Buffer>(
         PATH,
         (b) => Buffer.from(b),
         (b) => b,
@@ -25,6 +31,7 @@ export class RawFunctionClient {
         (err, value) => (err || value === undefined ? reject(err ?? new Error('empty response')) : resolve(value)),
       );
     });
+    return { response, cancel: () => call?.cancel() };
   }
 
   async call(req: RunFunctionRequest): Promise<{ bytes: Buffer; rsp: RunFunctionResponse }> {

@@ -177,16 +177,20 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
   const stop = (graceMs = SHUTDOWN_GRACE_MS) =>
     new Promise<{ forced: boolean; ms: number }>((resolve) => {
       const started = Date.now();
+      // NOT_SERVING first; the plaintext health port keeps answering so until the drain is over.
       health.shutdown();
-      healthServer?.forceShutdown();
+      const done = (forced: boolean) => {
+        healthServer?.forceShutdown();
+        resolve({ forced, ms: Date.now() - started });
+      };
       const timer = setTimeout(() => {
         server.forceShutdown();
-        resolve({ forced: true, ms: Date.now() - started });
+        done(true);
       }, graceMs);
       timer.unref();
       server.tryShutdown(() => {
         clearTimeout(timer);
-        resolve({ forced: false, ms: Date.now() - started });
+        done(false);
       });
     });
   return { server, port, healthPort, health, stop };

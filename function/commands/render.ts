@@ -6,6 +6,7 @@ import { runFunction } from '../handler.js';
 import { INPUT_API_VERSION } from '../input/schema.js';
 import { buildRequest, OfflineInputError, responseDocuments } from '../offline.js';
 import { KIND } from '../schema/async-actor.js';
+import { LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,22 +73,44 @@ export function register(program: Command): void {
     .option('--input <file>', 'step input, or a Composition whose pipeline carries it')
     .option('--observed <path>', 'observed composed resources (file or directory), keyed by the crossplane.io/composition-resource-name annotation')
     .option('--desired <path>', 'desired composed resources from earlier pipeline steps, keyed the same way')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action((xrFile: string, opts: { input?: string; observed?: string; desired?: string; output: 'yaml' | 'json' }) => {
-      try {
-        process.exitCode = render(xrFile, opts);
-      } catch (err) {
-        if (err instanceof UsageError || err instanceof OfflineInputError) {
-          process.stderr.write(`asya-state-proxy render: ${err.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw err;
-      }
+    .addOption(new Option('-o, --output <format>', 'output format (json: a v1 List)').choices(['yaml', 'json']).default('yaml'))
+    .action((xrFile: string, opts: RenderOptions) => {
+      const out = renderCommand(xrFile, opts);
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      process.exitCode = out.code;
     });
 }
 
-function render(xrFile: string, opts: { input?: string; observed?: string; desired?: string; output: 'yaml' | 'json' }): number {
+export interface RenderOptions {
+  readonly input?: string;
+  readonly observed?: string;
+  readonly desired?: string;
+  readonly output: 'yaml' | 'json';
+}
+
+export interface CommandOutput {
+  readonly code: 0 | 1 | 2;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The whole command minus process I/O, so tests can pin its exact output. */
+export function renderCommand(xrFile: string, opts: RenderOptions): CommandOutput {
+  const stderr: string[] = [];
+  try {
+    const { code, stdout } = render(xrFile, opts, stderr);
+    return { code, stdout, stderr: stderr.join('') };
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof OfflineInputError) {
+      stderr.push(`asya-state-proxy render: ${err.message}\n`);
+      return { code: 2, stdout: '', stderr: stderr.join('') };
+    }
+    throw err;
+  }
+}
+
+function render(xrFile: string, opts: RenderOptions, stderr: string[]): { code: 0 | 1; stdout: string } {
   const input = loadInput(opts.input);
   const observed = objectsIn(opts.observed);
   const desired = objectsIn(opts.desired);
@@ -95,24 +118,23 @@ function render(xrFile: string, opts: { input?: string; observed?: string; desir
   let failed = false;
   let actors = 0;
   readYamlDocs(xrFile).forEach((doc, index) => {
-    if (!isObj(doc) || doc['kind'] !== KIND) {
-      process.stderr.write(`${xrFile}: document ${index}: skipped (kind ${isObj(doc) ? String(doc['kind']) : typeof doc}, not ${KIND})\n`);
+    if (!isObj(doc) || (doc['kind'] !== KIND && doc['kind'] !== LEGACY_COMPOSITE_KIND)) {
+      stderr.push(`${xrFile}: document ${index}: skipped (kind ${isObj(doc) ? String(doc['kind']) : typeof doc}, not ${KIND})\n`);
       return;
     }
     actors += 1;
     const rsp = runFunction(buildRequest({ xr: doc, input, observed, desired }));
     const result = responseDocuments(doc, rsp);
-    for (const w of result.warnings) process.stderr.write(`${xrFile}: document ${index}: warning: ${w}\n`);
-    for (const e of result.errors) process.stderr.write(`${xrFile}: document ${index}: error: ${e}\n`);
+    for (const w of result.warnings) stderr.push(`${xrFile}: document ${index}: warning: ${w}\n`);
+    for (const e of result.errors) stderr.push(`${xrFile}: document ${index}: error: ${e}\n`);
     if (result.errors.length > 0) failed = true;
     out.push(...result.documents);
   });
   if (actors === 0) throw new UsageError(`${xrFile}: no ${KIND} document found`);
-  if (failed) return 1;
-  process.stdout.write(
+  if (failed) return { code: 1, stdout: '' };
+  const stdout =
     opts.output === 'json'
-      ? `${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`
-      : out.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join(''),
-  );
-  return 0;
+      ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: out }, null, 2)}\n`
+      : out.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
+  return { code: 0, stdout };
 }

@@ -98,6 +98,8 @@ export function buildXrd(): SchemaNode {
         shortNames: [...SHORT_NAMES],
         categories: [...CATEGORIES],
       },
+      // compositions/asyncactor-state-proxy.yaml, so an AsyncActor needs no compositionRef.
+      defaultCompositionRef: { name: XRD_NAME },
       versions: [
         {
           name: VERSION,

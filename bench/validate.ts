@@ -9,12 +9,10 @@
  *   npx tsx bench/validate.ts [documents] [repetitions]
  */
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { checkSource } from '../function/validate/check.js';
 import { defaultValidator } from '../function/validate/schema-file.js';
-
-const DOCS = Number(process.argv[2] ?? 1000);
-const REPS = Number(process.argv[3] ?? 9);
 
 const FLAVOURS = ['s3-buffered-lww', 's3-buffered-cas', 'gcs-buffered-cas', 'redis-buffered-cas'] as const;
 
@@ -51,37 +49,73 @@ function actor(i: number): unknown {
   };
 }
 
-const validSource = Array.from({ length: DOCS }, (_, i) => YAML.stringify(actor(i))).join('---\n');
-// The same documents with one error each (a mount at /): no fast path, every error located.
-const invalidSource = validSource.replace(/path: \/state\/actor-(\d+)\/m0\n/g, 'path: /\n');
-const validator = defaultValidator();
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+export const VALIDATE_MOUNTS = FLAVOURS.length;
 
-function measure(label: string, source: string, expectInvalid: boolean): void {
-  // Warm up (JIT, lazy zod/ajv structures) and check the input is what we think it is.
-  const warm = checkSource(source, 'bench.yaml', validator);
-  if (warm.checked !== DOCS || warm.syntaxErrors.length > 0 || warm.invalid !== (expectInvalid ? DOCS : 0)) {
-    throw new Error(`benchmark input is not ${DOCS} ${expectInvalid ? 'invalid' : 'valid'} documents: ${JSON.stringify(warm.findings.slice(0, 3))}`);
-  }
-  const rates: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    const start = performance.now();
-    const report = checkSource(source, 'bench.yaml', validator);
-    const seconds = (performance.now() - start) / 1000;
-    if (report.checked !== DOCS) throw new Error('lost documents');
-    rates.push(DOCS / seconds);
-  }
-  rates.sort((a, b) => a - b);
-  const median = rates[Math.floor(rates.length / 2)] ?? 0;
-  console.log(
-    `${label}: median ${fmt(median)} documents/s (min ${fmt(rates[0] ?? 0)}, max ${fmt(rates[rates.length - 1] ?? 0)}), ` +
-      `${((DOCS / median) * 1000).toFixed(0)} ms per ${DOCS} documents`,
-  );
+export interface ValidateRate {
+  /** Documents per second: median, min and max over the repetitions. */
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
 }
 
-console.log(
-  `validate benchmark: ${DOCS} AsyncActor documents, ${FLAVOURS.length} mounts each, ` +
-    `${(validSource.length / 1024).toFixed(0)} KiB of YAML, ${REPS} repetitions, Node ${process.version}`,
-);
-measure('all valid (fast path)', validSource, false);
-measure('all invalid (each document re-parsed with the yaml package to locate its error)', invalidSource, true);
+export interface ValidateBenchmark {
+  readonly documents: number;
+  readonly repetitions: number;
+  readonly kib: number;
+  /** All documents valid: the fast reader settles the source. */
+  readonly valid: ValidateRate;
+  /** One error per document: re-parsed with the `yaml` package to locate each error. */
+  readonly invalid: ValidateRate;
+}
+
+/** Runs both measurements; throws if the generated input is not what it should be. */
+export function runValidateBenchmark(documents = 1000, repetitions = 9): ValidateBenchmark {
+  const validSource = Array.from({ length: documents }, (_, i) => YAML.stringify(actor(i))).join('---\n');
+  // The same documents with one error each (a mount at /): no fast path, every error located.
+  const invalidSource = validSource.replace(/path: \/state\/actor-(\d+)\/m0\n/g, 'path: /\n');
+  const validator = defaultValidator();
+
+  function measure(source: string, expectInvalid: boolean): ValidateRate {
+    // Warm up (JIT, lazy zod/ajv structures) and check the input is what we think it is.
+    const warm = checkSource(source, 'bench.yaml', validator);
+    if (warm.checked !== documents || warm.syntaxErrors.length > 0 || warm.invalid !== (expectInvalid ? documents : 0)) {
+      throw new Error(`benchmark input is not ${documents} ${expectInvalid ? 'invalid' : 'valid'} documents: ${JSON.stringify(warm.findings.slice(0, 3))}`);
+    }
+    const rates: number[] = [];
+    for (let r = 0; r < repetitions; r++) {
+      const start = performance.now();
+      const report = checkSource(source, 'bench.yaml', validator);
+      const seconds = (performance.now() - start) / 1000;
+      if (report.checked !== documents) throw new Error('lost documents');
+      rates.push(documents / seconds);
+    }
+    rates.sort((a, b) => a - b);
+    return { median: rates[Math.floor(rates.length / 2)] ?? 0, min: rates[0] ?? 0, max: rates[rates.length - 1] ?? 0 };
+  }
+
+  return {
+    documents,
+    repetitions,
+    kib: validSource.length / 1024,
+    valid: measure(validSource, false),
+    invalid: measure(invalidSource, true),
+  };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function main(): void {
+  const documents = Number(process.argv[2] ?? 1000);
+  const repetitions = Number(process.argv[3] ?? 9);
+  const result = runValidateBenchmark(documents, repetitions);
+  console.log(
+    `validate benchmark: ${documents} AsyncActor documents, ${VALIDATE_MOUNTS} mounts each, ` +
+      `${result.kib.toFixed(0)} KiB of YAML, ${repetitions} repetitions, Node ${process.version}`,
+  );
+  const line = (label: string, r: ValidateRate) =>
+    console.log(`${label}: median ${fmt(r.median)} documents/s (min ${fmt(r.min)}, max ${fmt(r.max)}), ${((documents / r.median) * 1000).toFixed(0)} ms per ${documents} documents`);
+  line('all valid (fast path)', result.valid);
+  line('all invalid (each document re-parsed with the yaml package to locate its error)', result.invalid);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

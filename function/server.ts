@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
@@ -66,6 +67,16 @@ export function serverCredentials(opts: Pick<ServerOptions, 'insecure' | 'tlsSer
   // startup error naming the directory.
   try {
     createSecureContext({ key, cert, ca });
+    // OpenSSL skips CA blocks it cannot parse; a ca.crt without one usable certificate is a broken mount.
+    const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new Error('ca.crt holds no PEM certificate');
+    blocks.forEach((pem, i) => {
+      try {
+        new X509Certificate(pem);
+      } catch (err) {
+        throw new Error(`ca.crt certificate #${i + 1} does not parse: ${message(err)}`);
+      }
+    });
   } catch (err) {
     throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir} (tls.key, tls.crt, ca.crt): ${message(err)}`);
   }

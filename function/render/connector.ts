@@ -7,7 +7,7 @@ import type { SidecarMode, StateProxyEntry } from '../schema/async-actor.js';
 import type { ResourceRequirements } from '../schema/k8s.js';
 import { connectorContainerName } from '../schema/rules.js';
 import { CONNECTOR_SOCKET_ENV, STATE_SOCKET_DIR, STATE_SOCKETS_VOLUME, TMP_DIR, TMP_VOLUME, connectorSocketPath } from './constants.js';
-import { asK8s } from './objects.js';
+import { asK8s, copyJson } from './objects.js';
 import { connectorSecurityContext } from './security.js';
 
 export interface ConnectorOptions {
@@ -43,7 +43,7 @@ export function renderConnector(entry: StateProxyEntry, options: ConnectorOption
   const c = entry.connector;
   const env: V1EnvVar[] = [
     { name: CONNECTOR_SOCKET_ENV, value: connectorSocketPath(entry.name) },
-    ...asK8s<V1EnvVar[]>(structuredClone(c.env ?? [])),
+    ...asK8s<V1EnvVar[]>(copyJson(c.env ?? [])),
   ];
   const resources = c.resources ?? options.defaultConnectorResources;
   const securityContext = connectorSecurityContext(c.securityContext, options.securityProfile);
@@ -57,8 +57,8 @@ export function renderConnector(entry: StateProxyEntry, options: ConnectorOption
     ...(c.imagePullPolicy === undefined ? {} : { imagePullPolicy: c.imagePullPolicy }),
     ...(options.sidecarMode === 'native' ? { restartPolicy: 'Always' } : {}),
     env,
-    ...(c.envFrom === undefined ? {} : { envFrom: asK8s<V1EnvFromSource[]>(structuredClone(c.envFrom)) }),
-    ...(resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(structuredClone(resources)) }),
+    ...(c.envFrom === undefined ? {} : { envFrom: asK8s<V1EnvFromSource[]>(copyJson(c.envFrom)) }),
+    ...(resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(copyJson(resources)) }),
     volumeMounts,
     startupProbe: connectorStartupProbe(entry.name, options.startupProbeFailureThreshold),
     securityContext,

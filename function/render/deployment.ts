@@ -16,7 +16,7 @@ import {
   TMP_VOLUME,
 } from './constants.js';
 import { actorLabels, selectorLabels } from './labels.js';
-import { type Json, asK8s, isObject, withKey } from './objects.js';
+import { type Json, asK8s, copyJson, isObject, withKey } from './objects.js';
 import { checkRestricted } from './pss.js';
 import { renderQueueSidecar } from './queue-sidecar.js';
 import { renderRuntimeContainer } from './runtime-container.js';
@@ -35,17 +35,17 @@ export function renderBasePod(actor: AsyncActor, input: StepInput, labels: Recor
   const containers: V1Container[] = [
     renderRuntimeContainer(actor, input.runtimeContainerName, profile),
     ...(input.sidecar === undefined ? [] : [renderQueueSidecar(input.sidecar, profile)]),
-    ...asK8s<V1Container[]>(structuredClone(spec.sidecars ?? [])),
+    ...asK8s<V1Container[]>(copyJson(spec.sidecars ?? [])),
   ];
   return {
     metadata: { labels: { ...labels } },
     spec: {
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
       ...(spec.nodeSelector === undefined ? {} : { nodeSelector: { ...spec.nodeSelector } }),
-      ...(spec.tolerations === undefined ? {} : { tolerations: asK8s<V1Toleration[]>(structuredClone(spec.tolerations)) }),
-      ...(spec.initContainers === undefined ? {} : { initContainers: asK8s<V1Container[]>(structuredClone(spec.initContainers)) }),
+      ...(spec.tolerations === undefined ? {} : { tolerations: asK8s<V1Toleration[]>(copyJson(spec.tolerations)) }),
+      ...(spec.initContainers === undefined ? {} : { initContainers: asK8s<V1Container[]>(copyJson(spec.initContainers)) }),
       containers,
-      volumes: [...platformVolumes(), ...asK8s<V1Volume[]>(structuredClone(spec.volumes ?? []))],
+      volumes: [...platformVolumes(), ...asK8s<V1Volume[]>(copyJson(spec.volumes ?? []))],
     },
   };
 }

@@ -61,8 +61,25 @@ export function canonicalDomain(domain: string): string {
   return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
+/**
+ * Parsed references, memoised: the same few connector images come back on every reconcile and the
+ * grammar takes a dozen regular expressions. Bounded (cleared when full); results are frozen, so
+ * sharing them is safe.
+ */
+const parsed = new Map<string, ImageRef | undefined>();
+const MAX_MEMO = 1024;
+
 /** undefined when the kubelet would refuse the reference (InvalidImageName). */
 export function parseImageRef(ref: string): ImageRef | undefined {
+  const known = parsed.get(ref);
+  if (known !== undefined || parsed.has(ref)) return known;
+  const result = parseUncached(ref);
+  if (parsed.size >= MAX_MEMO) parsed.clear();
+  parsed.set(ref, result === undefined ? undefined : Object.freeze(result));
+  return result;
+}
+
+function parseUncached(ref: string): ImageRef | undefined {
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');

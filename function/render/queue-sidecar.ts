@@ -6,7 +6,7 @@
 import type { V1Container, V1EnvFromSource, V1EnvVar, V1ResourceRequirements } from '@kubernetes/client-node';
 import type { SecurityProfile, StepInput } from '../input/schema.js';
 import { QUEUE_SIDECAR_CONTAINER, SOCKET_DIR, SOCKET_DIR_VOLUME, TMP_DIR, TMP_VOLUME } from './constants.js';
-import { asK8s } from './objects.js';
+import { asK8s, copyJson } from './objects.js';
 import { platformSecurityContext } from './security.js';
 
 export function renderQueueSidecar(sidecar: NonNullable<StepInput['sidecar']>, profile: SecurityProfile): V1Container {
@@ -15,9 +15,9 @@ export function renderQueueSidecar(sidecar: NonNullable<StepInput['sidecar']>, p
     name: QUEUE_SIDECAR_CONTAINER,
     image: sidecar.image,
     ...(sidecar.imagePullPolicy === undefined ? {} : { imagePullPolicy: sidecar.imagePullPolicy }),
-    ...(sidecar.env === undefined ? {} : { env: asK8s<V1EnvVar[]>(structuredClone(sidecar.env)) }),
-    ...(sidecar.envFrom === undefined ? {} : { envFrom: asK8s<V1EnvFromSource[]>(structuredClone(sidecar.envFrom)) }),
-    ...(sidecar.resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(structuredClone(sidecar.resources)) }),
+    ...(sidecar.env === undefined ? {} : { env: asK8s<V1EnvVar[]>(copyJson(sidecar.env)) }),
+    ...(sidecar.envFrom === undefined ? {} : { envFrom: asK8s<V1EnvFromSource[]>(copyJson(sidecar.envFrom)) }),
+    ...(sidecar.resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(copyJson(sidecar.resources)) }),
     volumeMounts: [
       { name: SOCKET_DIR_VOLUME, mountPath: SOCKET_DIR },
       { name: TMP_VOLUME, mountPath: TMP_DIR },

@@ -16,7 +16,7 @@ import {
   TMP_DIR,
   TMP_VOLUME,
 } from './constants.js';
-import { asK8s } from './objects.js';
+import { asK8s, copyJson } from './objects.js';
 import { platformSecurityContext } from './security.js';
 
 const READY_CHECK = ['sh', '-c', `test -S ${SOCKET_DIR}/asya-runtime.sock && test -f ${SOCKET_DIR}/runtime-ready`];
@@ -38,7 +38,7 @@ export function runtimeEnv(actor: AsyncActor): V1EnvVar[] {
     env.push({
       name: e.name,
       ...(e.value === undefined ? {} : { value: e.value }),
-      ...(e.valueFrom === undefined ? {} : { valueFrom: asK8s<V1EnvVarSource>(structuredClone(e.valueFrom)) }),
+      ...(e.valueFrom === undefined ? {} : { valueFrom: asK8s<V1EnvVarSource>(copyJson(e.valueFrom)) }),
     });
   }
   for (const ref of actor.spec.secretRefs ?? []) {
@@ -64,8 +64,8 @@ export function renderRuntimeContainer(actor: AsyncActor, name: string, profile:
     imagePullPolicy: spec.imagePullPolicy,
     command: [spec.pythonExecutable ?? DEFAULT_PYTHON, RUNTIME_SCRIPT_PATH],
     env: runtimeEnv(actor),
-    ...(spec.resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(structuredClone(spec.resources)) }),
-    volumeMounts: [...platformRuntimeMounts(), ...asK8s<V1VolumeMount[]>(structuredClone(spec.volumeMounts ?? []))],
+    ...(spec.resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(copyJson(spec.resources)) }),
+    volumeMounts: [...platformRuntimeMounts(), ...asK8s<V1VolumeMount[]>(copyJson(spec.volumeMounts ?? []))],
     ...runtimeProbes(),
     ...(securityContext === undefined ? {} : { securityContext }),
   };

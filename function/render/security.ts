@@ -11,7 +11,7 @@
 import type { V1Capabilities, V1PodSecurityContext, V1PodSpec, V1SecurityContext } from '@kubernetes/client-node';
 import type { SecurityProfile } from '../input/schema.js';
 import type { SecurityContext } from '../schema/k8s.js';
-import { isObject, withKey } from './objects.js';
+import { copyJson, isObject, withKey } from './objects.js';
 
 /** Pod spec keys a fresh render places after `securityContext`. */
 export const POD_KEYS_AFTER_SECURITY = ['nodeSelector', 'tolerations', 'initContainers', 'containers', 'volumes'] as const;
@@ -96,7 +96,7 @@ export function mergeSecurityContext(base: V1SecurityContext, over: SecurityCont
         : b[key] !== undefined
           ? b[key]
           : a[key];
-    if (value !== undefined) out[key] = structuredClone(value);
+    if (value !== undefined) out[key] = copyJson(value);
   }
   return out as V1SecurityContext;
 }
@@ -119,7 +119,7 @@ export function fillMissing<T extends object>(existing: T | undefined, required:
   for (const [key, value] of Object.entries(required)) {
     const current = out[key];
     if (current === undefined) {
-      out[key] = structuredClone(value);
+      out[key] = copyJson(value);
     } else if (isObject(current) && isObject(value)) {
       out[key] = fillMissing(current, value);
     }

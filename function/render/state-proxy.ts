@@ -22,7 +22,7 @@ import {
   isConnectorName,
 } from './constants.js';
 import { formatMountsEnv } from './mounts-env.js';
-import { clone, withKey, withList } from './objects.js';
+import { withKey, withList } from './objects.js';
 import { hardenRestricted } from './security.js';
 
 export interface StateProxyOptions {
@@ -77,16 +77,18 @@ function withoutStateProxy(runtime: V1Container): { runtime: V1Container; mountI
 }
 
 /**
- * Pure: returns a new pod template and never touches its argument. Zero mounts removes every
- * state proxy piece (a fresh render then matches one that never had mounts). The restricted
- * profile is applied here too, so an augmented Deployment gets it as well.
+ * Pure: returns a new pod template and never touches its argument. Copy on write: every object
+ * on the way to a change is copied (withKey, withList, filter, map), untouched parts are shared
+ * with the argument, so no deep copy is needed. Zero mounts removes every state proxy piece (a
+ * fresh render then matches one that never had mounts). The restricted profile is applied here
+ * too, so an augmented Deployment gets it as well.
  */
 export function applyStateProxy(
   pod: V1PodTemplateSpec,
   mounts: readonly StateProxyEntry[],
   options: StateProxyOptions,
 ): Result<V1PodTemplateSpec> {
-  const source = clone(pod);
+  const source = pod;
   const spec: V1PodSpec = source.spec ?? { containers: [] };
   const containers = spec.containers ?? [];
   if (!containers.some((c) => c.name === options.runtimeContainerName)) {

@@ -44,8 +44,20 @@ const DESCRIPTIVE_LAST = new Set([
 /** `*_KEY` is a credential except for these data keys (`CACHE_KEY`, `PARTITION_KEY`). */
 const DATA_KEY_QUALIFIERS = new Set(['CACHE', 'PARTITION', 'SORT', 'PRIMARY', 'ROUTING', 'SHARD', 'HASH', 'OBJECT', 'IDEMPOTENCY', 'DEDUP', 'MESSAGE', 'GROUP', 'QUEUE']);
 
+/** Verdicts by name, memoised (the same few env names come back on every reconcile); bounded. */
+const verdicts = new Map<string, boolean>();
+
 /** `*SECRET*`, `*PASSWORD*`, `*TOKEN*`, `*_KEY` by whole tokens, minus names that only describe one. */
 export function looksLikeCredentialName(name: string): boolean {
+  const known = verdicts.get(name);
+  if (known !== undefined) return known;
+  const verdict = classifyName(name);
+  if (verdicts.size >= 4096) verdicts.clear();
+  verdicts.set(name, verdict);
+  return verdict;
+}
+
+function classifyName(name: string): boolean {
   const tokens = name.toUpperCase().split(/[_.-]+/).filter((t) => t !== '');
   const last = tokens[tokens.length - 1];
   if (last === undefined || DESCRIPTIVE_LAST.has(last)) return false;

@@ -210,6 +210,74 @@ function userContainers(actor: AsyncActor): FieldIssue[] {
 
 const DNS_LABEL_RE = new RegExp(DNS_LABEL);
 
+/**
+ * `spec.pythonExecutable` becomes `command[0]` of the runtime container: an executable looked up on
+ * PATH (`python3`, `python3.11`) or an absolute path (`/opt/venv/bin/python`). Nothing else: no
+ * whitespace, control characters, NUL or shell syntax (the kubelet does not use a shell, but a
+ * value like `python3 -X dev` or `python3\u0000` only fails later as an unstartable container).
+ */
+export const PYTHON_EXECUTABLE_PATTERN = String.raw`^(?:[A-Za-z0-9_][A-Za-z0-9._+-]*|(?:/[A-Za-z0-9._+-]+)+)$`;
+export const MAX_PYTHON_EXECUTABLE = 256;
+const PYTHON_EXECUTABLE_RE = new RegExp(PYTHON_EXECUTABLE_PATTERN);
+
+function runtimeCommand(actor: AsyncActor): FieldIssue[] {
+  const exe = actor.spec.pythonExecutable;
+  if (typeof exe !== 'string') return [];
+  if (exe.length <= MAX_PYTHON_EXECUTABLE && PYTHON_EXECUTABLE_RE.test(exe)) return [];
+  return [{
+    path: ['spec', 'pythonExecutable'],
+    rule: 'python-executable',
+    message: `pythonExecutable ${JSON.stringify(exe)} must be an executable name (python3) or an absolute path (/opt/venv/bin/python) of at most ${MAX_PYTHON_EXECUTABLE} characters: letters, digits and . _ + - only, no whitespace, control characters or arguments`,
+  }];
+}
+
+/** Whitespace, control (NUL included), format (bidi overrides) and separator characters. */
+const HANDLER_FORBIDDEN = /[\s\p{Cc}\p{Cf}\p{Z}]/u;
+export const MAX_HANDLER = 512;
+
+/** `spec.handler` becomes ASYA_HANDLER; the runtime imports `module` and walks `.attr[.attr]`. */
+function handlerFormat(actor: AsyncActor): FieldIssue[] {
+  const handler = actor.spec.handler;
+  if (typeof handler !== 'string') return [];
+  let problem: string | undefined;
+  if (handler.length > MAX_HANDLER) problem = `must be at most ${MAX_HANDLER} characters`;
+  else if (HANDLER_FORBIDDEN.test(handler)) problem = 'must not contain whitespace, control characters (NUL included) or invisible formatting characters';
+  else if (!/^[^.]+(?:\.[^.]+)+$/u.test(handler)) problem = 'must be module.attr[.attr] (dot-separated, no empty parts)';
+  return problem === undefined ? [] : [{ path: ['spec', 'handler'], rule: 'handler-format', message: `handler ${JSON.stringify(handler)} ${problem}` }];
+}
+
+/**
+ * User init containers, sidecars and volumes go into the pod under their own names, which
+ * Kubernetes requires to be DNS labels and unique; checked here so the author sees the field
+ * instead of an API error on the composed Deployment.
+ */
+function userNames(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const field of ['initContainers', 'sidecars', 'volumes'] as const) {
+    (actor.spec[field] ?? []).forEach((item, i) => {
+      const name = item.name;
+      if (typeof name === 'string' && !DNS_LABEL_RE.test(name)) {
+        issues.push({
+          path: ['spec', field, i, 'name'],
+          rule: 'user-name-dns-label',
+          message: `${field === 'volumes' ? 'volume' : 'container'} name ${JSON.stringify(name)} must be a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit)`,
+        });
+      }
+    });
+  }
+  const seen = new Map<string, number>();
+  (actor.spec.volumes ?? []).forEach((v, i) => {
+    const before = seen.get(v.name);
+    if (before !== undefined) {
+      issues.push({ path: ['spec', 'volumes', i, 'name'], rule: 'unique-volume-names', message: `duplicate volume name ${v.name}: already used by spec.volumes[${before}]` });
+    } else {
+      seen.set(v.name, i);
+    }
+  });
+  return issues;
+}
+
+
 function actorName(actor: AsyncActor): FieldIssue[] {
   if (actor.spec.actor !== undefined) return [];
   const name = actor.metadata.name;
@@ -242,6 +310,9 @@ export const RULES: readonly Rule[] = [
   { id: 'runtime-env-reserved', description: 'user env and secretRefs do not set variables the function sets', check: runtimeEnvReserved },
   { id: 'reserved-volume-name', description: 'user volumes do not reuse the pod\'s volume names', check: reservedVolumes },
   { id: 'user-containers', description: 'user init containers and sidecars do not use the asya- prefix and have unique names', check: userContainers },
+  { id: 'user-names', description: 'user init containers, sidecars and volumes have DNS-label names; volume names are unique', check: userNames },
+  { id: 'python-executable', description: 'pythonExecutable is an executable name or an absolute path, without whitespace or control characters', check: runtimeCommand },
+  { id: 'handler-format', description: 'handler is module.attr[.attr] without whitespace, control or formatting characters', check: handlerFormat },
 ];
 
 export function checkRules(actor: AsyncActor): FieldIssue[] {

@@ -63,7 +63,7 @@ describe('wire codec = SDK codec', () => {
   });
 
   it('names every field the SDK knows, for every message (a new SDK field fails here)', () => {
-    const pairs: Array<[wire.MessageType, Record<string, unknown>]> = [
+    const pairs: Array<[wire.MessageType, object]> = [
       [wire.RunFunctionRequest, RunFunctionRequest.fromPartial({})],
       [wire.RunFunctionResponse, RunFunctionResponse.fromPartial({})],
       [wire.State, State.fromPartial({})],

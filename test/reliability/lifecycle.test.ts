@@ -31,11 +31,14 @@ describe('SIGTERM', () => {
       expect(fatals(RunFunctionResponse.decode(single))).toEqual([]);
       // Large requests keep the calls in flight while the signal arrives.
       const bytes = encodeRequest(request({ xr: actorDoc({ ...baseSpec, env: [{ name: 'PAD', value: 'p'.repeat(1_000_000) }] }), tag: 'drain' }));
-      const calls = Array.from({ length: 40 }, () => client.callBytes(bytes, 20_000));
-      await new Promise((r) => setTimeout(r, 30));
+      const calls = Promise.allSettled(Array.from({ length: 40 }, () => client.callBytes(bytes, 20_000)));
+      // A small call on the same connection as a barrier: when it is answered, the server has read
+      // the headers of every call above (HTTP/2 frames are processed in order), so all 40 are in
+      // flight, not merely queued in a socket buffer, when the signal arrives.
+      await client.callBytes(encodeRequest(request({ xr: actorDoc(baseSpec), tag: 'barrier' })));
       const signalled = Date.now();
       fn.child.kill('SIGTERM');
-      const results = await Promise.allSettled(calls);
+      const results = await calls;
       const exit = await fn.exited;
       const failures = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
       expect(failures).toEqual([]);
@@ -106,11 +109,18 @@ describe('grpc.health.v1.Health', () => {
       const fnClient = new RawFunctionClient(`127.0.0.1:${running.port}`);
       const probe = new TestHealthClient(`127.0.0.1:${String(running.healthPort)}`);
       const bytes = encodeRequest(request({ xr: actorDoc({ ...baseSpec, env: [{ name: 'PAD', value: 'p'.repeat(2_000_000) }] }) }));
-      const calls = Array.from({ length: 20 }, () => fnClient.callBytes(bytes, 20_000));
-      await new Promise((r) => setTimeout(r, 20));
+      // Connected first, so that every call below is in flight when the shutdown starts.
+      expect(await probe.check()).toBe(ServingStatus.SERVING);
+      await fnClient.callBytes(encodeRequest(request({ xr: actorDoc(baseSpec) })));
+      const calls = Promise.allSettled(Array.from({ length: 20 }, () => fnClient.callBytes(bytes, 20_000)));
+      await new Promise((r) => setTimeout(r, 50));
       const stopped = running.stop(10_000);
       expect(await probe.check()).toBe(ServingStatus.NOT_SERVING);
-      expect((await Promise.allSettled(calls)).filter((r) => r.status === 'rejected')).toEqual([]);
+      // In one event loop some streams may not have reached the server yet: those are refused
+      // (UNAVAILABLE, which Crossplane retries). Nothing that started is cut.
+      const settled = await calls;
+      expect(settled.some((r) => r.status === 'fulfilled')).toBe(true);
+      for (const r of settled) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'Stream refused by server' });
       expect(await stopped).toMatchObject({ forced: false });
       await expect(probe.check('', 1_000)).rejects.toBeDefined();
       fnClient.close();
@@ -138,7 +148,8 @@ describe('TLS through the entry point', () => {
   it.each<[string, () => string, RegExp]>([
     ['garbage in every file', () => dirWith({ 'tls.key': 'garbage', 'tls.crt': 'garbage', 'ca.crt': 'garbage' }), /invalid TLS material in .*asya-badtls-/],
     ['a key that does not match the certificate', () => dirWith({ 'tls.key': { copy: join(tls.dir, 'ca.key') }, 'tls.crt': { copy: join(tls.dir, 'tls.crt') }, 'ca.crt': { copy: join(tls.dir, 'ca.crt') } }), /invalid TLS material.*key values mismatch/i],
-    ['a garbage CA bundle', () => dirWith({ 'tls.key': { copy: join(tls.dir, 'tls.key') }, 'tls.crt': { copy: join(tls.dir, 'tls.crt') }, 'ca.crt': '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n' }), /invalid TLS material/],
+    ['a garbage CA bundle', () => dirWith({ 'tls.key': { copy: join(tls.dir, 'tls.key') }, 'tls.crt': { copy: join(tls.dir, 'tls.crt') }, 'ca.crt': '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n' }), /invalid TLS material.*ca\.crt certificate #1 does not parse/],
+    ['an empty ca.crt', () => dirWith({ 'tls.key': { copy: join(tls.dir, 'tls.key') }, 'tls.crt': { copy: join(tls.dir, 'tls.crt') }, 'ca.crt': '' }), /invalid TLS material.*ca\.crt holds no PEM certificate/],
     ['an unreadable tls.key (a directory)', () => dirWith({ 'tls.key': 'directory', 'tls.crt': { copy: join(tls.dir, 'tls.crt') }, 'ca.crt': { copy: join(tls.dir, 'ca.crt') } }), /cannot read TLS file .*tls\.key: EISDIR/],
     ['a missing directory', () => '/nonexistent/asya/tls', /cannot read TLS file \/nonexistent\/asya\/tls\/tls\.key: ENOENT/],
   ])('%s: exit code 2 and one clear line on stderr, no stack trace', async (_name, dir, message) => {

@@ -298,14 +298,16 @@ export function mutate(doc: Obj, mutations: readonly Mutation[]): Obj {
     for (const k of parentPath) parent = (parent as Record<string | number, unknown>)[k];
     if (typeof parent !== 'object' || parent === null) continue;
     const p = parent as Record<string | number, unknown>;
-    if (m.kind === 'replace') Object.defineProperty(p, key, { value: m.value, enumerable: true, writable: true, configurable: true });
+    // A fresh copy of each inserted value: fast-check reuses constant instances, and inserting one
+    // object twice could make a cycle, which no JSON document (and no request) can hold.
+    if (m.kind === 'replace') Object.defineProperty(p, key, { value: structuredClone(m.value), enumerable: true, writable: true, configurable: true });
     else if (m.kind === 'delete') {
       if (Array.isArray(p) && typeof key === 'number') p.splice(key, 1);
       else delete p[key];
     } else {
       const target = p[key];
       if (typeof target === 'object' && target !== null && !Array.isArray(target)) {
-        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(target, m.key, { value: structuredClone(m.value), enumerable: true, writable: true, configurable: true });
       }
     }
   }

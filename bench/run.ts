@@ -1,0 +1,380 @@
+/**
+ * `npm run bench`: how fast the function is, and how it compares with the peer a platform team
+ * would otherwise use (function-go-templating with a hand-written template; here a faithful
+ * stand-in, see bench/peer.ts). Prints Markdown tables; `--write-readme` also puts them into
+ * README.md between the `<!-- bench:start -->` and `<!-- bench:end -->` markers.
+ *
+ *   npm run bench [-- --write-readme] [--quick] [--duration 3000] [--reps 3] [--cold 7]
+ *                 [--no-build] [--no-proposed] [--node /path/to/other/node]
+ *                 [--baseline <checkout with dist/> --baseline-label <text>]
+ *
+ * - render core, in process: validateAsyncActor, renderDeployment (which applies the state
+ *   proxy) and the whole handler (runFunction), per actor, for 1, 8 and 32 mounts;
+ * - validate: documents per second (bench/validate.ts);
+ * - RunFunction over loopback gRPC, 8-mount actor, against our server (`node
+ *   dist/function/main.js`, built first) and the peer, each a separate process, driven by the same
+ *   grpc-js raw-bytes client with the same XR, at concurrency 1, 16 and 64: closed loop, fixed
+ *   duration per cell after a warm-up, cells interleaved (ours, peer, ours, ...) and repeated, medians reported;
+ * - cold start (spawn to first answered call) and RSS (VmRSS) idle and under load.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RunFunctionRequest, RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from '../function/handler.js';
+import { parseStepInput } from '../function/input/schema.js';
+import { renderDeployment } from '../function/render/index.js';
+import { validateAsyncActor } from '../function/schema/validate.js';
+import { decodeRequest, encodeResponse } from '../function/wire/codec.js';
+import { RawFunctionClient } from '../test/support/grpc-client.js';
+import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
+import { load, type LoadResult } from './load.js';
+import { median, type Timing, time } from './micro.js';
+import { ensurePeerBinary, goAvailable, peerInput, ROOT } from './peer.js';
+import { replaceBenchSection } from './readme.js';
+import { rssKiB, type Spawned, spawnFunction } from './spawn.js';
+import { runValidateBenchmark } from './validate.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    'write-readme': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    reps: { type: 'string' },
+    cold: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'no-proposed': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    'baseline-label': { type: 'string' },
+    node: { type: 'string' },
+  },
+  allowPositionals: false,
+});
+
+const QUICK = opts.quick === true;
+const DURATION_MS = Number(opts.duration ?? (QUICK ? 1000 : 3000));
+const REPS = Number(opts.reps ?? (QUICK ? 1 : 3));
+const COLD_RUNS = Number(opts.cold ?? (QUICK ? 3 : 7));
+const WARMUP_MS = QUICK ? 300 : 1000;
+const CONCURRENCY = [1, 16, 64] as const;
+const MOUNTS = [1, 8, 32] as const;
+const GRPC_MOUNTS = 8;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fmt1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const fmt2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+const mib = (kib: number | undefined) => (kib === undefined ? 'n/a' : (kib / 1024).toFixed(0));
+
+/** Crossplane's tag: a hash of the request (here of its bytes without meta). */
+function tagged(req: RunFunctionRequest): Uint8Array {
+  const tag = createHash('sha256').update(RunFunctionRequest.encode({ ...req, meta: undefined }).finish()).digest('hex');
+  return RunFunctionRequest.encode({ ...req, meta: { tag, capabilities: [] } }).finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Render core, in process.
+
+interface CoreRow {
+  readonly mounts: number;
+  readonly validate: Timing;
+  readonly render: Timing;
+  readonly handler: Timing;
+  readonly decode: Timing;
+  readonly encode: Timing;
+}
+
+function renderCore(): CoreRow[] {
+  const input = parseStepInput(BENCH_INPUT);
+  if (!input.ok) throw new Error('benchmark input is invalid');
+  return MOUNTS.map((mounts) => {
+    const doc = benchActor(mounts);
+    const validated = validateAsyncActor(doc);
+    if (!validated.ok) throw new Error(`benchmark actor is invalid: ${JSON.stringify(validated.issues)}`);
+    const actor = validated.value;
+    const req = benchRequest(doc, BENCH_INPUT);
+    const bytes = tagged(req);
+    const rsp = runFunction(req);
+    if (rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL)) throw new Error('benchmark request fails');
+    const row: CoreRow = {
+      mounts,
+      validate: time(() => validateAsyncActor(doc)),
+      render: time(() => renderDeployment(actor, input.value)),
+      handler: time(() => runFunction(req)),
+      decode: time(() => decodeRequest(bytes)),
+      encode: time(() => encodeResponse(runFunction(req))),
+    };
+    log(`render core, ${mounts} mounts: render ${fmt1(row.render.median)} µs, validate ${fmt1(row.validate.median)} µs, handler ${fmt1(row.handler.median)} µs`);
+    return row;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers.
+
+interface ServerSpec {
+  readonly id: string;
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly request: Uint8Array;
+}
+
+function checkAnswer(bytes: Buffer, what: string): void {
+  const rsp = RunFunctionResponse.decode(bytes);
+  const fatal = rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL);
+  if (fatal.length > 0) throw new Error(`${what} answered FATAL: ${fatal.map((r) => r.message).join('; ')}`);
+  const containers = (rsp.desired?.resources['deployment']?.resource as { spec?: { template?: { spec?: { initContainers?: unknown[] } } } } | undefined)?.spec
+    ?.template?.spec?.initContainers;
+  if (!Array.isArray(containers) || containers.length !== GRPC_MOUNTS) throw new Error(`${what} did not render ${GRPC_MOUNTS} connectors`);
+}
+
+interface Cell {
+  throughput: number[];
+  p50: number[];
+  p99: number[];
+  calls: number;
+}
+
+interface ServerRun {
+  readonly spec: ServerSpec;
+  readonly spawned: Spawned;
+  readonly client: RawFunctionClient;
+  readonly idleRss: number | undefined;
+  peakRss: number | undefined;
+  readonly cells: Map<number, Cell>;
+}
+
+async function coldStarts(spec: ServerSpec, runs: number): Promise<number[]> {
+  const out: number[] = [];
+  // One untimed start first: the page cache, not the function, would otherwise pay for the first.
+  for (let i = 0; i <= runs; i++) {
+    const s = await spawnFunction(spec.command, spec.args, spec.request);
+    if (i > 0) out.push(s.coldStartMs);
+    await s.stop();
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const loadStart = loadavg()[0] ?? Number.NaN;
+  const nodeVersion = process.version;
+  log(`bench: ${cpus().length} cores, Node ${nodeVersion}, ${DURATION_MS} ms per cell, ${REPS} repetitions`);
+
+  // Build ours (the compiled entry point is what the package image runs).
+  const dist = join(ROOT, 'dist/function/main.js');
+  if (opts['no-build'] !== true) {
+    log('building dist/ (npm run build)');
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build`);
+
+  const core = renderCore();
+  log('validate throughput (bench/validate.ts)');
+  const validate = runValidateBenchmark(QUICK ? 300 : 1000, QUICK ? 3 : 7);
+
+  const xr = benchActor(GRPC_MOUNTS);
+  const oursRequest = tagged(benchRequest(xr, BENCH_INPUT));
+  const specs: ServerSpec[] = [
+    { id: 'ours', label: 'ours (node dist/function/main.js)', command: process.execPath, args: [dist], request: oursRequest },
+  ];
+  if (opts['no-proposed'] !== true) {
+    const proposed = join(ROOT, 'bench/proposed-server.ts');
+    specs.push(
+      { id: 'ours+fast', label: 'ours + fast encoder (proposed wiring)', command: process.execPath, args: ['--import', 'tsx', proposed], request: oursRequest },
+      { id: 'ours+cache', label: 'ours + fast encoder + tag cache (proposed wiring)', command: process.execPath, args: ['--import', 'tsx', proposed, '--cache'], request: oursRequest },
+    );
+  }
+  if (opts.baseline !== undefined) {
+    const baseline = join(opts.baseline, 'dist/function/main.js');
+    if (!existsSync(baseline)) throw new Error(`--baseline: ${baseline} is missing (build it there first)`);
+    specs.push({ id: 'baseline', label: `before (${opts['baseline-label'] ?? opts.baseline})`, command: process.execPath, args: [baseline], request: oursRequest });
+  }
+  let peerVersion = 'n/a';
+  if (goAvailable()) {
+    const bin = ensurePeerBinary(log);
+    peerVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim().replace(/^go version /, '');
+    specs.push({ id: 'peer', label: 'peer (go-templating stand-in)', command: bin, args: [], request: tagged(benchRequest(xr, peerInput())) });
+  } else {
+    log('go is not installed: no peer figures');
+  }
+
+  // Cold starts (before any load, one server at a time).
+  const cold = new Map<string, number[]>();
+  log('cold starts');
+  cold.set('ours', await coldStarts(specs[0] as ServerSpec, COLD_RUNS));
+  cold.set('ours-tsx', await coldStarts({ ...(specs[0] as ServerSpec), args: ['--import', 'tsx', join(ROOT, 'function/main.ts')] }, COLD_RUNS));
+  if (opts.node !== undefined) cold.set('ours-node', await coldStarts({ ...(specs[0] as ServerSpec), command: opts.node }, COLD_RUNS));
+  const peerSpec = specs.find((s) => s.id === 'peer');
+  if (peerSpec !== undefined) cold.set('peer', await coldStarts(peerSpec, COLD_RUNS));
+  const otherNode = opts.node === undefined ? undefined : execFileSync(opts.node, ['--version'], { encoding: 'utf8' }).trim();
+
+  // Load.
+  const runs: ServerRun[] = [];
+  for (const spec of specs) {
+    const spawned = await spawnFunction(spec.command, spec.args, spec.request);
+    const client = new RawFunctionClient(spawned.address);
+    checkAnswer(await client.callBytes(spec.request), spec.label);
+    runs.push({ spec, spawned, client, idleRss: rssKiB(spawned.child.pid), peakRss: undefined, cells: new Map() });
+  }
+  try {
+    for (const c of CONCURRENCY) {
+      for (const run of runs) {
+        await load(run.client, run.spec.request, c, WARMUP_MS);
+        run.cells.set(c, { throughput: [], p50: [], p99: [], calls: 0 });
+      }
+      for (let r = 0; r < REPS; r++) {
+        // Rotate the order so neither server always runs right after the other's load.
+        const order = runs.map((_, i) => runs[(i + r) % runs.length] as ServerRun);
+        for (const run of order) {
+          const sampler = setInterval(() => {
+            const rss = rssKiB(run.spawned.child.pid);
+            if (rss !== undefined && (run.peakRss === undefined || rss > run.peakRss)) run.peakRss = rss;
+          }, 50);
+          let result: LoadResult;
+          try {
+            result = await load(run.client, run.spec.request, c, DURATION_MS);
+          } finally {
+            clearInterval(sampler);
+          }
+          const cell = run.cells.get(c) as Cell;
+          cell.throughput.push(result.throughput);
+          cell.p50.push(result.p50);
+          cell.p99.push(result.p99);
+          cell.calls += result.calls;
+          log(`  c=${c} ${run.spec.id}: ${fmtInt(result.throughput)} calls/s, p50 ${fmt2(result.p50)} ms, p99 ${fmt2(result.p99)} ms${result.errors > 0 ? `, ${result.errors} errors` : ''}`);
+        }
+      }
+    }
+  } finally {
+    for (const run of runs) {
+      run.client.close();
+      await run.spawned.stop();
+    }
+  }
+
+  const report = formatReport({ started, loadStart, nodeVersion, peerVersion, otherNode, core, validate, runs, cold });
+  process.stdout.write(`${report}\n`);
+  if (opts['write-readme'] === true) {
+    writeReadme(report);
+    log('README.md: Performance section updated');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+interface ReportInput {
+  readonly started: Date;
+  readonly loadStart: number;
+  readonly nodeVersion: string;
+  readonly peerVersion: string;
+  readonly otherNode: string | undefined;
+  readonly core: readonly CoreRow[];
+  readonly validate: ReturnType<typeof runValidateBenchmark>;
+  readonly runs: readonly ServerRun[];
+  readonly cold: ReadonlyMap<string, readonly number[]>;
+}
+
+function formatReport(r: ReportInput): string {
+  const cpu = cpus();
+  const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux, Node ${r.nodeVersion}, Go ${r.peerVersion}`;
+  const lines: string[] = [];
+  const argv = process.argv.slice(2);
+  const cmd = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  lines.push(`Measured ${r.started.toISOString().slice(0, 10)} on ${machine}, with \`${cmd}\` (${DURATION_MS / 1000} s per gRPC cell after a ${WARMUP_MS / 1000} s warm-up, ${REPS} interleaved repetitions, medians).`);
+  lines.push(
+    `The machine is shared and noisy (1-minute load average ${r.loadStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1) ?? 'n/a'} at the end): compare figures within one run (the ratios), not across runs. The peer (Go, both cores) loses more than our single-threaded server when other work takes a core.`,
+  );
+  lines.push('');
+  lines.push('**Peer.** function-go-templating v0.12.2 cannot be built here (the Go module proxy refuses every version of it), so the peer is a stand-in (`bench/peer/main.go`): the same SDK (function-sdk-go) doing function-go-templating\'s per-request work for an Inline template (parse the template with sprig on every call, request → JSON → map, execute, split YAML documents, YAML → JSON → unstructured, composition-resource-name annotation, unstructured → Struct, two Info log lines), running our template `bench/peer/template.yaml`. `test/bench-peer.test.ts` checks that both render the same Deployment. The peer does no validation.');
+  lines.push('');
+
+  lines.push('**Render core** (in process, µs per actor, median of 15 batches):');
+  lines.push('');
+  lines.push('| mounts | renderDeployment (incl. applyStateProxy) | validateAsyncActor | runFunction (whole handler) | decode request | runFunction + encode response |');
+  lines.push('|---:|---:|---:|---:|---:|---:|');
+  for (const row of r.core) {
+    lines.push(`| ${row.mounts} | ${fmt1(row.render.median)} | ${fmt1(row.validate.median)} | ${fmt1(row.handler.median)} | ${fmt1(row.decode.median)} | ${fmt1(row.encode.median)} |`);
+  }
+  lines.push('');
+  const v = r.validate;
+  lines.push(`**validate** (\`bench/validate.ts\`, ${v.documents} documents with 4 mounts each, median of ${v.repetitions}): ${fmtInt(v.valid.median)} documents/s when valid (the usual case), ${fmtInt(v.invalid.median)} documents/s when every document has an error (each re-parsed to locate it).`);
+  lines.push('');
+
+  const byId = (id: string) => r.runs.find((x) => x.spec.id === id);
+  const ours = byId('ours');
+  const peer = byId('peer');
+  const fast = byId('ours+fast');
+  const cached = byId('ours+cache');
+  const baseline = byId('baseline');
+  lines.push(`**RunFunction over loopback gRPC**, ${GRPC_MOUNTS}-mount actor, one grpc-js client (raw bytes) per server, closed loop; calls/s and latency in ms; ratios are ours / peer (calls/s: higher is better; latency: lower is better):`);
+  lines.push('');
+  lines.push('| concurrency | server | calls/s | p50 ms | p99 ms | calls/s ours/peer | p50 ours/peer | p99 ours/peer |');
+  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const c of CONCURRENCY) {
+    const m = (run: ServerRun | undefined, k: keyof Omit<Cell, 'calls'>) => (run === undefined ? Number.NaN : median(run.cells.get(c)?.[k] ?? []));
+    for (const run of [ours, fast, cached, baseline, peer]) {
+      if (run === undefined) continue;
+      const isOurs = run.spec.id !== 'peer';
+      const cmp = (k: keyof Omit<Cell, 'calls'>) => (isOurs && peer !== undefined ? ratio(m(run, k), m(peer, k)) : '');
+      const label = run.spec.id === 'ours' ? `**${run.spec.label}**` : run.spec.label;
+      lines.push(`| ${c} | ${label} | ${fmtInt(m(run, 'throughput'))} | ${fmt2(m(run, 'p50'))} | ${fmt2(m(run, 'p99'))} | ${cmp('throughput')} | ${cmp('p50')} | ${cmp('p99')} |`);
+    }
+  }
+  lines.push('');
+  if (fast !== undefined || cached !== undefined) {
+    lines.push(
+      '"Proposed wiring" rows run `bench/proposed-server.ts` (via tsx; same code as the server except the serializer): the response encoder of `function/response-encoder.ts` (byte-identical, several times faster) and, in the last, the tag cache of `function/cache.ts`, which answers a repeated `meta.tag` (Crossplane sets it to a hash of the request; reconciles repeat identical requests) from a bounded LRU of encoded responses without decoding the request. Every call of this benchmark repeats one request, so the cache row is its best case. Neither is wired into `function/server.ts` yet.',
+    );
+    lines.push('');
+  }
+  if (baseline !== undefined) {
+    lines.push(`"before" is the same server built from ${opts['baseline-label'] ?? opts.baseline}, before the renderer changes, measured in the same run.`);
+    lines.push('');
+  }
+
+  lines.push('**Cold start** (process spawn to first answered RunFunction call; median, min–max) and **RSS** (VmRSS):');
+  lines.push('');
+  lines.push('| server | cold start ms | RSS idle MiB | RSS under load, peak MiB |');
+  lines.push('|---|---:|---:|---:|');
+  const coldCell = (id: string) => {
+    const xs = r.cold.get(id);
+    return xs === undefined || xs.length === 0 ? 'n/a' : `${fmtInt(median(xs))} (${fmtInt(Math.min(...xs))}–${fmtInt(Math.max(...xs))})`;
+  };
+  lines.push(`| ours, \`node dist/function/main.js\` | ${coldCell('ours')} | ${mib(ours?.idleRss)} | ${mib(ours?.peakRss)} |`);
+  lines.push(`| ours, \`node --import tsx function/main.ts\` | ${coldCell('ours-tsx')} | | |`);
+  if (r.otherNode !== undefined) lines.push(`| ours, dist on Node ${r.otherNode} | ${coldCell('ours-node')} | | |`);
+  if (cached !== undefined) lines.push(`| ours + fast encoder + tag cache | | ${mib(cached.idleRss)} | ${mib(cached.peakRss)} |`);
+  if (peer !== undefined) lines.push(`| peer | ${coldCell('peer')} | ${mib(peer.idleRss)} | ${mib(peer.peakRss)} |`);
+  lines.push('');
+  lines.push('**Goals** (issue 6; "ours" is the server as shipped):');
+  lines.push('');
+  const mark = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const cell = (run: ServerRun | undefined, c: number, k: keyof Omit<Cell, 'calls'>) => (run === undefined ? Number.NaN : median(run.cells.get(c)?.[k] ?? []));
+  if (peer !== undefined && ours !== undefined) {
+    for (const c of [16, 64]) {
+      const t = cell(ours, c, 'throughput') / cell(peer, c, 'throughput');
+      const p = cell(ours, c, 'p99') / cell(peer, c, 'p99');
+      lines.push(`- concurrency ${c}: throughput ${t.toFixed(2)}x the peer's (goal >= 1.5x): ${mark(t >= 1.5)}; p99 ${p.toFixed(2)}x the peer's (goal <= 1): ${mark(p <= 1)}`);
+    }
+  }
+  const core8 = r.core.find((row) => row.mounts === 8);
+  if (core8 !== undefined) lines.push(`- render core, 8 mounts: ${fmt1(core8.render.median)} µs (goal < 50): ${mark(core8.render.median < 50)}`);
+  lines.push(`- validate: ${fmtInt(v.valid.median)} documents/s (goal > 5,000): ${mark(v.valid.median > 5000)}`);
+  const coldOurs = median(r.cold.get('ours') ?? []);
+  lines.push(`- cold start (\`node dist/function/main.js\`): ${fmtInt(coldOurs)} ms (goal < 400): ${mark(coldOurs < 400)}`);
+  return lines.join('\n');
+}
+
+function writeReadme(report: string): void {
+  const path = join(ROOT, 'README.md');
+  writeFileSync(path, replaceBenchSection(readFileSync(path, 'utf8'), report));
+}
+
+await main();

@@ -11,7 +11,9 @@
 import { z } from 'zod';
 import {
   CONNECTOR_ENV_RULES,
+  HANDLER_RULES,
   MOUNT_PATH_RULES,
+  PYTHON_EXECUTABLE_RULES,
   ROOT_RULES,
   RUNTIME_ENV_RULES,
   SECRET_REFS_RULES,
@@ -22,6 +24,7 @@ import {
   validations,
   VOLUMES_RULES,
 } from './cel.js';
+import { HANDLER_PATTERN, MAX_HANDLER, MAX_PYTHON_EXECUTABLE, PYTHON_EXECUTABLE_PATTERN } from './formats.js';
 import {
   DNS_LABEL,
   envFromSource,
@@ -116,9 +119,16 @@ const envEntry = z.strictObject({
   valueFrom: freeForm().optional(),
 });
 
+/**
+ * A name the pod uses as is (user init container, sidecar, volume). The DNS-label rule (with its
+ * message) is `user-name-dns-label` in rules.ts; the pattern is emitted for admission and editors
+ * through `.meta()`, so that `validate` reports the rule rather than a bare pattern mismatch.
+ */
+const podName = () => z.string().min(1).max(63).meta({ pattern: DNS_LABEL });
+
 /** A user container: only `name` is checked here; the rest is passed to the pod untouched. */
 const userContainer = z
-  .looseObject({ name: z.string().min(1).max(63) })
+  .looseObject({ name: podName() })
   .meta({ 'x-kubernetes-preserve-unknown-fields': true });
 const userContainers = (field: 'initContainers' | 'sidecars') =>
   z.array(userContainer).max(MAX_USER_CONTAINERS).meta(validations(userContainerRules(field)));
@@ -203,15 +213,27 @@ export const asyncActorSpec = z.strictObject({
   flavors: z.array(z.string().min(3)).max(8).optional(),
   image: z.string().min(1),
   imagePullPolicy: imagePullPolicy.default('IfNotPresent'),
-  handler: z.string().min(1).describe('Handler as module.attr[.attr].'),
-  pythonExecutable: z.string().min(1).default('python3'),
+  // The format rules (with field-specific messages) are handler-format and python-executable in
+  // rules.ts; pattern and maxLength go through `.meta()` (not `.regex()`/`.max()`) so that zod
+  // leaves them to those rules, and are emitted for admission and editors with the CEL rules.
+  handler: z
+    .string()
+    .min(1)
+    .meta({ pattern: HANDLER_PATTERN, maxLength: MAX_HANDLER, ...validations(HANDLER_RULES) })
+    .describe('Handler as module.attr[.attr].'),
+  pythonExecutable: z
+    .string()
+    .min(1)
+    .meta({ pattern: PYTHON_EXECUTABLE_PATTERN, maxLength: MAX_PYTHON_EXECUTABLE, ...validations(PYTHON_EXECUTABLE_RULES) })
+    .default('python3')
+    .describe('Executable name (python3) or absolute path (/opt/venv/bin/python) of the runtime interpreter.'),
   replicas: z.number().int().min(1).default(1).describe('Used only when scaling is disabled.'),
   env: z.array(envEntry).max(MAX_ENV).meta(validations(RUNTIME_ENV_RULES)).optional(),
   resources: freeForm().optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),
   tolerations: z.array(freeForm()).optional(),
   volumes: z
-    .array(z.looseObject({ name: z.string().min(1).max(63) }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
+    .array(z.looseObject({ name: podName() }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
     .max(MAX_VOLUMES)
     .meta(validations(VOLUMES_RULES))
     .optional(),

@@ -8,6 +8,13 @@
  */
 import type { AsyncActor } from './async-actor.js';
 import { CONNECTOR_PREFIX } from './async-actor.js';
+import {
+  HANDLER_FORBIDDEN_CHARS,
+  HANDLER_SHAPE,
+  MAX_HANDLER,
+  MAX_PYTHON_EXECUTABLE,
+  PYTHON_EXECUTABLE_PATTERN,
+} from './formats.js';
 import type { FieldIssue, PathSegment } from './issues.js';
 import { DNS_LABEL } from './k8s.js';
 import {
@@ -210,16 +217,16 @@ function userContainers(actor: AsyncActor): FieldIssue[] {
 
 const DNS_LABEL_RE = new RegExp(DNS_LABEL);
 
-/**
- * `spec.pythonExecutable` becomes `command[0]` of the runtime container: an executable looked up on
- * PATH (`python3`, `python3.11`) or an absolute path (`/opt/venv/bin/python`). Nothing else: no
- * whitespace, control characters, NUL or shell syntax (the kubelet does not use a shell, but a
- * value like `python3 -X dev` or `python3\u0000` only fails later as an unstartable container).
- */
-export const PYTHON_EXECUTABLE_PATTERN = String.raw`^(?:[A-Za-z0-9_][A-Za-z0-9._+-]*|(?:/[A-Za-z0-9._+-]+)+)$`;
-export const MAX_PYTHON_EXECUTABLE = 256;
+// PYTHON_EXECUTABLE_PATTERN, HANDLER_* and the MAX_* bounds live in formats.ts (shared with the
+// schema's OpenAPI pattern/maxLength and the CEL rules in cel.ts); re-exported for existing imports.
+export { MAX_HANDLER, MAX_PYTHON_EXECUTABLE, PYTHON_EXECUTABLE_PATTERN };
 const PYTHON_EXECUTABLE_RE = new RegExp(PYTHON_EXECUTABLE_PATTERN);
 
+/**
+ * `spec.pythonExecutable` becomes `command[0]` of the runtime container: an executable name or an
+ * absolute path, nothing else (the kubelet does not use a shell, but a value like `python3 -X dev`
+ * or `python3\u0000` only fails later as an unstartable container).
+ */
 function runtimeCommand(actor: AsyncActor): FieldIssue[] {
   const exe = actor.spec.pythonExecutable;
   if (typeof exe !== 'string') return [];
@@ -232,8 +239,8 @@ function runtimeCommand(actor: AsyncActor): FieldIssue[] {
 }
 
 /** Whitespace, control (NUL included), format (bidi overrides) and separator characters. */
-const HANDLER_FORBIDDEN = /[\s\p{Cc}\p{Cf}\p{Z}]/u;
-export const MAX_HANDLER = 512;
+const HANDLER_FORBIDDEN = new RegExp(HANDLER_FORBIDDEN_CHARS, 'u');
+const HANDLER_SHAPE_RE = new RegExp(HANDLER_SHAPE, 'u');
 
 /** `spec.handler` becomes ASYA_HANDLER; the runtime imports `module` and walks `.attr[.attr]`. */
 function handlerFormat(actor: AsyncActor): FieldIssue[] {
@@ -242,7 +249,7 @@ function handlerFormat(actor: AsyncActor): FieldIssue[] {
   let problem: string | undefined;
   if (handler.length > MAX_HANDLER) problem = `must be at most ${MAX_HANDLER} characters`;
   else if (HANDLER_FORBIDDEN.test(handler)) problem = 'must not contain whitespace, control characters (NUL included) or invisible formatting characters';
-  else if (!/^[^.]+(?:\.[^.]+)+$/u.test(handler)) problem = 'must be module.attr[.attr] (dot-separated, no empty parts)';
+  else if (!HANDLER_SHAPE_RE.test(handler)) problem = 'must be module.attr[.attr] (dot-separated, no empty parts)';
   return problem === undefined ? [] : [{ path: ['spec', 'handler'], rule: 'handler-format', message: `handler ${JSON.stringify(handler)} ${problem}` }];
 }
 

@@ -4,6 +4,7 @@
  * sets, so the image works with no arguments at all.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_CACHE_OPTIONS } from './cache.js';
 import { DEFAULT_ADDRESS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
 
 function positiveInt(value: string): number {
@@ -31,7 +32,18 @@ export function addServeOptions(cmd: Command): Command {
         'HEALTH_ADDRESS',
       ),
     )
+    .addOption(
+      new Option('--response-cache-entries <n>', 'answers kept for repeated identical requests (0 disables)')
+        .argParser(nonNegativeInt)
+        .default(DEFAULT_CACHE_OPTIONS.maxEntries),
+    )
     .addOption(new Option('-d, --debug', 'debug logging').default(false));
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
 }
 
 export function toServerOptions(o: Record<string, unknown>): ServerOptions {
@@ -42,5 +54,6 @@ export function toServerOptions(o: Record<string, unknown>): ServerOptions {
     maxRecvMessageSize: Number(o['maxRecvMessageSize']),
     debug: o['debug'] === true,
     healthAddress: typeof o['healthAddress'] === 'string' ? o['healthAddress'] : undefined,
+    responseCacheEntries: Number(o['responseCacheEntries'] ?? DEFAULT_CACHE_OPTIONS.maxEntries),
   };
 }

@@ -15,14 +15,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
 import { runFunction } from './handler.js';
 import { Health, HealthServiceDefinition } from './health.js';
-import { type DecodedRequest, decodeRequestSafely, encodeResponse } from './wire/codec.js';
+import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
+import { encodeResponseFast } from './response-encoder.js';
+import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from './wire/codec.js';
 import { GUARD_REASON, fatalResponse, nestingRefusal, undecodableResponse } from './wire/guard.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
@@ -40,6 +42,8 @@ export interface ServerOptions {
   readonly debug: boolean;
   /** Also serve only grpc.health.v1 here, without TLS (kubelet `grpc` probes cannot do TLS). */
   readonly healthAddress?: string | undefined;
+  /** Answers kept for repeated identical requests; 0 disables the cache. */
+  readonly responseCacheEntries?: number | undefined;
 }
 
 export class StartupError extends Error {
@@ -102,33 +106,69 @@ export function answer(decoded: DecodedRequest): RunFunctionResponse {
 /** Encodes a response; if that ever fails, a FATAL saying so (a response that cannot be sent must not be half-applied). */
 export function serializeResponse(rsp: RunFunctionResponse): Buffer {
   try {
-    return encodeResponse(rsp);
+    // The fast encoder falls back to function/wire's for what it does not handle (deep values).
+    return encodeResponseFast(rsp);
   } catch (err) {
     return encodeResponse(fatalResponse(rsp.meta?.tag ?? '', GUARD_REASON.internal, `internal error: the response could not be encoded: ${message(err)}`));
   }
 }
 
-/** The FunctionRunnerService with our serializers; the path and method shape are the SDK's. */
+/**
+ * Request bytes in, response bytes out. The function is a pure function of its request and
+ * reconciles repeat identical requests, so answers are kept in a bounded cache keyed by a SHA-256
+ * of the request bytes: a hit skips decoding, rendering and encoding. Keying on content rather
+ * than on `meta.tag` alone means no client can get another request's answer by reusing a tag.
+ * Undecodable requests and internal errors are never kept.
+ */
+export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) => Buffer {
+  const compute = (bytes: Buffer): { out: Buffer; keep: boolean } => {
+    const decoded = decodeRequestSafely(bytes);
+    const rsp = answer(decoded);
+    const internal = rsp.results.some((r) => r.reason === GUARD_REASON.internal);
+    return { out: serializeResponse(rsp), keep: decoded.ok && !internal };
+  };
+  if (cache === undefined) return (bytes) => compute(bytes).out;
+  return (bytes) => {
+    const key = createHash('sha256').update(bytes).digest('base64');
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const { out, keep } = compute(bytes);
+    if (keep) cache.set(key, out);
+    return out;
+  };
+}
+
+const identity = (b: Buffer): Buffer => b;
+
+/** The FunctionRunnerService path and shape (the SDK's), carrying raw bytes both ways. */
 const functionService = {
   runFunction: {
     ...FunctionRunnerServiceService.runFunction,
-    requestDeserialize: (bytes: Buffer): DecodedRequest => decodeRequestSafely(bytes),
-    responseSerialize: serializeResponse,
+    requestDeserialize: identity,
+    responseSerialize: identity,
   },
 } satisfies grpc.ServiceDefinition;
 
-export function createServer(opts: Pick<ServerOptions, 'maxRecvMessageSize'>, logger: Logger, health = new Health()): grpc.Server {
+export interface CreateServerOptions {
+  readonly maxRecvMessageSize: number;
+  /** Cached answers; 0 disables the cache. */
+  readonly responseCacheEntries?: number | undefined;
+}
+
+export function createServer(opts: CreateServerOptions, logger: Logger, health = new Health()): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
   });
+  const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
+  const handle = rawAnswerer(entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined);
   server.addService(functionService, {
-    runFunction: (call: grpc.ServerUnaryCall<DecodedRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
-      const rsp = answer(call.request);
+    runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const out = handle(call.request);
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ tag: rsp.meta?.tag, results: rsp.results.length, decoded: call.request.ok }, 'RunFunction');
+        logger.debug({ tag: salvageTag(call.request), requestBytes: call.request.length, responseBytes: out.length }, 'RunFunction');
       }
-      callback(null, rsp);
+      callback(null, out);
     },
   });
   server.addService(HealthServiceDefinition, health.implementation());

@@ -112,8 +112,11 @@ describe('grpc.health.v1.Health', () => {
       // Connected first, so that every call below is in flight when the shutdown starts.
       expect(await probe.check()).toBe(ServingStatus.SERVING);
       await fnClient.callBytes(encodeRequest(request({ xr: actorDoc(baseSpec) })));
-      const calls = Promise.allSettled(Array.from({ length: 20 }, () => fnClient.callBytes(bytes, 20_000)));
-      await new Promise((r) => setTimeout(r, 50));
+      const pending = Array.from({ length: 20 }, () => fnClient.callBytes(bytes, 20_000));
+      const calls = Promise.allSettled(pending);
+      // Client and server share this event loop, so a fixed delay says nothing about what reached
+      // the server: stop once the first answer is back, with the others somewhere in flight.
+      await Promise.any(pending);
       const stopped = running.stop(10_000);
       expect(await probe.check()).toBe(ServingStatus.NOT_SERVING);
       // In one event loop some streams may not have reached the server yet: those are refused

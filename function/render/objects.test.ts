@@ -24,8 +24,19 @@ describe('copyJson', () => {
     expect(Object.keys(copy)).toEqual(['__proto__', 'x']);
   });
 
-  it('copies deeper than the server lets a request nest', () => {
-    const deep = nested(3000, 'leaf', true);
-    expect(copyJson(deep)).toEqual(deep);
+  it('copies deeper than the call stack allows recursion', () => {
+    const depth = 100_000;
+    const deep = nested(depth, 'leaf', true);
+    const copy = copyJson(deep);
+    // Walked iteratively: expect's deep equality would itself recurse.
+    let a: unknown = deep;
+    let b: unknown = copy;
+    for (let i = 0; i < depth; i++) {
+      if (a === b) throw new Error(`level ${i} was shared, not copied`);
+      const next = (v: unknown) => (Array.isArray(v) ? v[0] : (v as Record<string, unknown>)[Object.keys(v as object)[0] as string]);
+      a = next(a);
+      b = next(b);
+    }
+    expect(b).toEqual(a);
   });
 });

@@ -59,21 +59,37 @@ export const asK8s = <T>(value: unknown): T => value as T;
  * Anything that is not an array or a plain object is returned as is (JSON has nothing else).
  */
 export function copyJson<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
-    return out as T;
+  // Iterative: a resource an earlier step passes along may nest deeper than the call stack.
+  const copyShallow = (v: unknown): { copy: unknown; children: boolean } => {
+    if (typeof v !== 'object' || v === null) return { copy: v, children: false };
+    if (Array.isArray(v)) return { copy: new Array(v.length), children: true };
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return { copy: v, children: false };
+    return { copy: {}, children: true };
+  };
+  const root = copyShallow(value);
+  const stack: Array<{ from: unknown; to: unknown }> = root.children ? [{ from: value, to: root.copy }] : [];
+  while (stack.length > 0) {
+    const { from, to } = stack.pop() as { from: unknown; to: unknown };
+    if (Array.isArray(from)) {
+      const out = to as unknown[];
+      for (let i = 0; i < from.length; i++) {
+        const child = copyShallow(from[i]);
+        out[i] = child.copy;
+        if (child.children) stack.push({ from: from[i], to: child.copy });
+      }
+      continue;
+    }
+    const src = from as Json;
+    const out = to as Json;
+    for (const key of Object.keys(src)) {
+      const child = copyShallow(src[key]);
+      if (key === '__proto__') Object.defineProperty(out, key, { value: child.copy, enumerable: true, writable: true, configurable: true });
+      else out[key] = child.copy;
+      if (child.children) stack.push({ from: src[key], to: child.copy });
+    }
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  const out: Json = {};
-  for (const key of Object.keys(value)) {
-    const v = copyJson((value as Json)[key]);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[key] = v;
-  }
-  return out as T;
+  return root.copy as T;
 }
 
 /** A JSON deep copy: inputs are plain JSON, and a copy lets a transformation never touch its argument. */

@@ -8,15 +8,11 @@
 import { relative } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from '../../function/server.js';
 import { exampleFiles, invalidFiles, validFiles } from '../corpus/corpus.js';
 import { describeWithCrank, ROOT, run, validateFlags } from './crank.js';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startOurFunction, writeFunctionsFile } from './functions.js';
 
 const XRD = 'crds/asyncactors.asya.sh.xrd.yaml';
 const CRD = 'crds/asyncactors.asya.sh.crd.yaml';
@@ -58,10 +54,9 @@ describeWithCrank('admission: crossplane beta validate (real CLI)', (crank) => {
     let server: grpc.Server;
     let functionsFile: string;
     beforeAll(async () => {
-      server = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES }, pino({ level: 'silent' }));
-      const port = await bind(server, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
-      functionsFile = join(mkdtempSync(join(tmpdir(), 'asya-admission-')), 'functions.yaml');
-      writeFileSync(functionsFile, readFileSync(join(ROOT, 'examples/functions.yaml'), 'utf8').replace('localhost:9443', `localhost:${port}`));
+      const started = await startOurFunction();
+      server = started.server;
+      functionsFile = writeFunctionsFile(started.port);
     });
     afterAll(() => server?.forceShutdown());
 

@@ -5,16 +5,14 @@
  * Regenerate deliberately with `UPDATE_GOLDEN=1 npx vitest run test/crossplane/render.test.ts`,
  * then review the diff like code.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from '../../function/server.js';
 import { startEarlierStepFunction } from '../support/earlier-step-function.js';
 import { describeWithCrank, ROOT, run } from './crank.js';
+import { startOurFunction, writeFunctionsFile } from './functions.js';
 
 const GOLDEN = join(ROOT, 'test/golden/crossplane-render');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -49,29 +47,10 @@ describeWithCrank('crossplane render (real CLI)', (crank) => {
   let functionsFile: string;
 
   beforeAll(async () => {
-    ours = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES }, pino({ level: 'silent' }));
-    const port = await bind(ours, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
-    const started = await startEarlierStepFunction();
-    earlier = started.server;
-    const dir = mkdtempSync(join(tmpdir(), 'asya-render-'));
-    functionsFile = join(dir, 'functions.yaml');
-    // The checked-in examples/functions.yaml with the Development target pointed at this run's port.
-    const template = readFileSync(join(ROOT, 'examples/functions.yaml'), 'utf8');
-    expect(template).toContain('localhost:9443');
-    writeFileSync(
-      functionsFile,
-      `${template.replace('localhost:9443', `localhost:${port}`)}---
-apiVersion: pkg.crossplane.io/v1
-kind: Function
-metadata:
-  name: function-earlier-step
-  annotations:
-    render.crossplane.io/runtime: Development
-    render.crossplane.io/runtime-development-target: localhost:${started.port}
-spec:
-  package: example.test/function-earlier-step:v0
-`,
-    );
+    const started = await Promise.all([startOurFunction(), startEarlierStepFunction()]);
+    ours = started[0].server;
+    earlier = started[1].server;
+    functionsFile = writeFunctionsFile(started[0].port, [{ name: 'function-earlier-step', port: started[1].port }]);
     if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
   });
   afterAll(() => {

@@ -18,12 +18,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from '../../function/server.js';
 import { type BaseActorOptions, baseActorResource, startBaseActorFunction } from '../support/base-actor-function.js';
 import { describeWithCrank, ROOT, run } from './crank.js';
+import { startOurFunction, writeFunctionsFile } from './functions.js';
 
 const GOLDEN = join(ROOT, 'test/golden/crossplane-render-wrapped');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -59,28 +58,14 @@ describeWithCrank('crossplane render of an upstream-style chain (real CLI, two f
   let functionsFile: string;
 
   beforeAll(async () => {
-    ours = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES }, pino({ level: 'silent' }));
-    const port = await bind(ours, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
-    const started = await startBaseActorFunction();
-    base = started.server;
+    const started = await Promise.all([startOurFunction(), startBaseActorFunction()]);
+    ours = started[0].server;
+    base = started[1].server;
     dir = mkdtempSync(join(tmpdir(), 'asya-render-wrapped-'));
-    functionsFile = join(dir, 'functions.yaml');
-    const template = readFileSync(join(ROOT, 'examples/functions.yaml'), 'utf8');
-    expect(template).toContain('localhost:9443');
-    writeFileSync(
-      functionsFile,
-      `${template.replace('localhost:9443', `localhost:${port}`)}---
-# Stands in for function-go-templating (see test/support/base-actor-function.ts).
-apiVersion: pkg.crossplane.io/v1
-kind: Function
-metadata:
-  name: function-base-actor
-  annotations:
-    render.crossplane.io/runtime: Development
-    render.crossplane.io/runtime-development-target: localhost:${started.port}
-spec:
-  package: example.test/function-base-actor:v0
-`,
+    functionsFile = writeFunctionsFile(
+      started[0].port,
+      [{ name: 'function-base-actor', port: started[1].port, comment: 'Stands in for function-go-templating (see test/support/base-actor-function.ts).' }],
+      dir,
     );
     if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
   });

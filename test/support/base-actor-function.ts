@@ -23,9 +23,8 @@
  * It reads the raw observed XR, as a template does: no validation, no defaults beyond the
  * template's own.
  */
-import * as grpc from '@grpc/grpc-js';
+import { startTestFunction } from './test-function.js';
 import {
-  FunctionRunnerServiceService,
   Ready,
   type RunFunctionRequest,
   type RunFunctionResponse,
@@ -234,14 +233,4 @@ function compose(req: RunFunctionRequest): RunFunctionResponse {
   return rsp;
 }
 
-export async function startBaseActorFunction(): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  server.addService(FunctionRunnerServiceService, {
-    runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, cb: grpc.sendUnaryData<RunFunctionResponse>) =>
-      cb(null, compose(call.request)),
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  return { server, port };
-}
+export const startBaseActorFunction = () => startTestFunction(compose);

@@ -4,9 +4,8 @@
  * own. The function-go-templating module is not served by this machine's Go proxy, so this plays
  * its part; the point of those tests is that our step keeps what came before it.
  */
-import * as grpc from '@grpc/grpc-js';
+import { startTestFunction } from './test-function.js';
 import {
-  FunctionRunnerServiceService,
   Ready,
   type RunFunctionRequest,
   type RunFunctionResponse,
@@ -50,14 +49,4 @@ function compose(req: RunFunctionRequest): RunFunctionResponse {
   return rsp;
 }
 
-export async function startEarlierStepFunction(): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  server.addService(FunctionRunnerServiceService, {
-    runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, cb: grpc.sendUnaryData<RunFunctionResponse>) =>
-      cb(null, compose(call.request)),
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  return { server, port };
-}
+export const startEarlierStepFunction = () => startTestFunction(compose);

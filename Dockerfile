@@ -15,7 +15,6 @@ WORKDIR /fn
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-COPY package/crossplane.yaml /package.yaml
 USER 65532:65532
 EXPOSE 9443
 # ENTRYPOINT, not CMD: Crossplane's runtimes pass the function flags (for example --insecure)

@@ -26,8 +26,10 @@ const queueSidecarInput = z.strictObject({
 });
 
 export const stepInput = z.strictObject({
-  apiVersion: z.literal(INPUT_API_VERSION).optional(),
-  kind: z.literal(INPUT_KIND).optional(),
+  // Not checked, as Crossplane's Go SDK does not check them either: the Composition decides which
+  // function gets this input. INPUT_API_VERSION and INPUT_KIND are what the CRD declares.
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
   metadata: z.looseObject({}).optional(),
   /** Key of the Deployment in the desired composed resources. */
   resourceKey: z.string().min(1).max(253).default('deployment'),

@@ -9,7 +9,7 @@ const s3 = (image: string, extra: object = {}) => ({ name: 'm', mount: { path: '
 describe('looksLikeCredentialName', () => {
   it.each([
     'DB_PASSWORD', 'password', 'HF_TOKEN', 'GITHUB_TOKEN', 'CLIENT_SECRET', 'AWS_SECRET_ACCESS_KEY', 'API_KEY', 'OPENAI_API_KEY',
-    'ENCRYPTION_KEY', 'dbPassword', 'CLIENTSECRET', 'ACCESSTOKEN', 'REDIS_AUTH', 'GOOGLE_APPLICATION_CREDENTIALS', 'DB_PASS', 'x.secret',
+    'ENCRYPTION_KEY', 'dbPassword', 'CLIENTSECRET', 'SECRETKEY', 'MINIO_SECRETKEY', 'ACCESSTOKEN', 'REDIS_AUTH', 'GOOGLE_APPLICATION_CREDENTIALS', 'DB_PASS', 'x.secret',
   ])('%s is a credential', (name) => expect(looksLikeCredentialName(name)).toBe(true));
 
   it.each([

@@ -31,7 +31,7 @@ const SECRET_TOKENS = new Set([
   'TOKEN', 'TOKENS', 'CREDENTIAL', 'CREDENTIALS', 'APIKEY', 'PRIVATEKEY', 'AUTH',
 ]);
 /** Glued compounds (`CLIENTSECRET`, `DBPASSWORD`, `ACCESSTOKEN`); a suffix test, so `TOKENIZERS_PARALLELISM` is not one. */
-const SECRET_SUFFIXES = ['SECRET', 'PASSWORD', 'PASSWD', 'TOKEN', 'APIKEY', 'PRIVATEKEY'];
+const SECRET_SUFFIXES = ['SECRET', 'SECRETKEY', 'PASSWORD', 'PASSWD', 'TOKEN', 'APIKEY', 'PRIVATEKEY'];
 /**
  * A last token that makes the variable describe a credential rather than hold one:
  * `AWS_WEB_IDENTITY_TOKEN_FILE`, `SECRET_NAME`, `TOKEN_TTL`, `AWS_ACCESS_KEY_ID` (an identifier,

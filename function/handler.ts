@@ -20,33 +20,25 @@ import { parseStepInput, type StepInput } from './input/schema.js';
 import { actorResourceReady } from './ready/object.js';
 import {
   augmentDeployment,
+  augmentObject,
   checkRender,
   collectWarnings,
   effectiveWriteMode,
+  isKubernetesObject,
   renderDeployment,
   stateProxyOptions,
   type Warning,
 } from './render/index.js';
-import { augmentObject, isKubernetesObject } from './render/wrapped.js';
 import type { AsyncActor } from './schema/async-actor.js';
 import { type FieldIssue, formatIssue, formatPath } from './schema/issues.js';
 import { asAsyncActorDocument } from './schema/legacy.js';
 import { connectorContainerName } from './schema/rules.js';
 import { actorName, validateAsyncActor } from './schema/validate.js';
+import { isObject, type Json } from './json.js';
+import { describeComposite, fatalResult, REASON } from './results.js';
+import { nestingRefusal } from './wire/guard.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Reasons on results, stable so alerts and tests can match them. */
-export const REASON = {
-  invalidInput: 'InvalidFunctionInput',
-  invalidActor: 'InvalidAsyncActor',
-  imagePolicy: 'ConnectorImageNotAllowed',
-  refused: 'UnsupportedConfiguration',
-  conflict: 'DesiredResourceConflict',
-  missingComposite: 'MissingObservedComposite',
-  internal: 'InternalError',
-} as const;
+export { REASON };
 
 class Refusal {
   constructor(
@@ -62,9 +54,9 @@ class Refusal {
 
 interface Plan {
   readonly key: string;
-  readonly resource: Obj;
+  readonly resource: Json;
   readonly ready: Ready;
-  readonly status: Obj;
+  readonly status: Json;
   readonly warnings: readonly Warning[];
 }
 
@@ -75,11 +67,10 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
   }
 
   const xr = req.observed?.composite?.resource;
-  if (!isObj(xr)) {
+  if (!isObject(xr)) {
     return new Refusal(REASON.missingComposite, 'the request has no observed composite resource', []);
   }
-  const meta = isObj(xr['metadata']) ? xr['metadata'] : {};
-  const where = `${String(xr['kind'] ?? 'composite')} ${typeof meta['namespace'] === 'string' ? `${meta['namespace']}/` : ''}${String(meta['name'] ?? '(unnamed)')}`;
+  const where = describeComposite(xr);
 
   const validated = validateAsyncActor(asAsyncActorDocument(xr));
   if (!validated.ok) {
@@ -112,12 +103,12 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
   };
 }
 
-function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): Obj | Refusal {
-  if (existing === undefined || (isObj(existing) && Object.keys(existing).length === 0)) {
-    return renderDeployment(actor, input) as unknown as Obj;
+function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): Json | Refusal {
+  if (existing === undefined || (isObject(existing) && Object.keys(existing).length === 0)) {
+    return renderDeployment(actor, input) as unknown as Json;
   }
   const headline = `cannot add the state proxy to desired resource "${input.resourceKey}":`;
-  if (isObj(existing) && existing['apiVersion'] === 'apps/v1' && existing['kind'] === 'Deployment') {
+  if (isObject(existing) && existing['apiVersion'] === 'apps/v1' && existing['kind'] === 'Deployment') {
     const augmented = augmentDeployment(existing, actor, input);
     return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
   }
@@ -126,7 +117,7 @@ function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): 
     const augmented = augmentObject(existing, actor, input);
     return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
   }
-  const kind = isObj(existing) ? `${String(existing['apiVersion'])} ${String(existing['kind'])}` : typeof existing;
+  const kind = isObject(existing) ? `${String(existing['apiVersion'])} ${String(existing['kind'])}` : typeof existing;
   return new Refusal(
     REASON.conflict,
     `desired resource "${input.resourceKey}" from an earlier step is a ${kind}, not an apps/v1 Deployment nor a provider-kubernetes Object wrapping one`,
@@ -134,7 +125,7 @@ function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): 
   );
 }
 
-function statusFor(actor: AsyncActor, input: StepInput, ready: boolean): Obj {
+function statusFor(actor: AsyncActor, input: StepInput, ready: boolean): Json {
   const mounts = actor.spec.stateProxy ?? [];
   const options = stateProxyOptions(actor, input);
   return {
@@ -158,19 +149,15 @@ function warningResult(w: Warning): FnResult {
   return { severity: Severity.SEVERITY_WARNING, message: `${at}${w.message}`, reason: w.reason, target: Target.TARGET_COMPOSITE };
 }
 
-function fatalResult(reason: string, message: string): FnResult {
-  return { severity: Severity.SEVERITY_FATAL, message, reason, target: Target.TARGET_COMPOSITE };
-}
-
 /** Crossplane merges only status (and connection details) from the desired composite. */
-function withStatus(composite: Resource | undefined, xr: unknown, status: Obj): Resource {
-  const base = isObj(composite?.resource) ? composite.resource : {};
-  const observed = isObj(xr) ? xr : {};
-  const resource: Obj = {
+function withStatus(composite: Resource | undefined, xr: unknown, status: Json): Resource {
+  const base = isObject(composite?.resource) ? composite.resource : {};
+  const observed = isObject(xr) ? xr : {};
+  const resource: Json = {
     ...base,
     apiVersion: base['apiVersion'] ?? observed['apiVersion'],
     kind: base['kind'] ?? observed['kind'],
-    status: { ...(isObj(base['status']) ? base['status'] : {}), ...status },
+    status: { ...(isObject(base['status']) ? base['status'] : {}), ...status },
   };
   return {
     resource,
@@ -184,6 +171,9 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
   const rsp = to(req);
   let outcome: Plan | Refusal;
   try {
+    // First, before anything walks the request: validation, rendering and encoding recurse.
+    const tooDeep = nestingRefusal(req);
+    if (tooDeep !== undefined) return tooDeep;
     outcome = plan(req);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);

@@ -3,30 +3,29 @@
  * and turns the response into the documents Crossplane would apply. Pure; the CLI does the I/O.
  */
 import { type RunFunctionRequest, type RunFunctionResponse, Ready, Severity } from '@crossplane-org/function-sdk-typescript';
+import { isObject, type Json } from './json.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const RESOURCE_NAME_ANNOTATION = 'crossplane.io/composition-resource-name';
 
 export interface OfflineRequest {
-  readonly xr: Obj;
-  readonly input?: Obj | undefined;
+  readonly xr: Json;
+  readonly input?: Json | undefined;
   /** Observed composed resources; each names its key with the composition-resource-name annotation. */
-  readonly observed?: readonly Obj[];
+  readonly observed?: readonly Json[];
   /** Desired composed resources from "earlier steps", keyed the same way. */
-  readonly desired?: readonly Obj[];
+  readonly desired?: readonly Json[];
 }
 
 export class OfflineInputError extends Error {
   override name = 'OfflineInputError';
 }
 
-function keyed(resources: readonly Obj[], what: string): Record<string, { resource: Obj; connectionDetails: Record<string, Buffer>; ready: Ready }> {
-  const out: Record<string, { resource: Obj; connectionDetails: Record<string, Buffer>; ready: Ready }> = {};
+function keyed(resources: readonly Json[], what: string): Record<string, { resource: Json; connectionDetails: Record<string, Buffer>; ready: Ready }> {
+  const out: Record<string, { resource: Json; connectionDetails: Record<string, Buffer>; ready: Ready }> = {};
   resources.forEach((resource, i) => {
-    const meta = isObj(resource['metadata']) ? resource['metadata'] : {};
-    const annotations = isObj(meta['annotations']) ? meta['annotations'] : {};
+    const meta = isObject(resource['metadata']) ? resource['metadata'] : {};
+    const annotations = isObject(meta['annotations']) ? meta['annotations'] : {};
     const key = annotations[RESOURCE_NAME_ANNOTATION];
     if (typeof key !== 'string' || key === '') {
       throw new OfflineInputError(`${what} resource #${i} (${String(resource['kind'])} ${String(meta['name'])}) has no ${RESOURCE_NAME_ANNOTATION} annotation`);
@@ -52,34 +51,34 @@ export function buildRequest(r: OfflineRequest): RunFunctionRequest {
 }
 
 export interface OfflineResult {
-  readonly documents: readonly Obj[];
+  readonly documents: readonly Json[];
   readonly warnings: readonly string[];
   readonly errors: readonly string[];
 }
 
 /** The XR (with the status the step wrote) followed by every desired composed resource, by key. */
-export function responseDocuments(xr: Obj, rsp: RunFunctionResponse): OfflineResult {
+export function responseDocuments(xr: Json, rsp: RunFunctionResponse): OfflineResult {
   const errors = rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => r.message);
   const warnings = rsp.results.filter((r) => r.severity === Severity.SEVERITY_WARNING).map((r) => r.message);
   if (errors.length > 0) return { documents: [], warnings, errors };
 
-  const xrMeta = isObj(xr['metadata']) ? xr['metadata'] : {};
+  const xrMeta = isObject(xr['metadata']) ? xr['metadata'] : {};
   const namespace = typeof xrMeta['namespace'] === 'string' ? xrMeta['namespace'] : undefined;
   const status = rsp.desired?.composite?.resource?.['status'];
-  const documents: Obj[] = [
+  const documents: Json[] = [
     {
       apiVersion: xr['apiVersion'],
       kind: xr['kind'],
       metadata: { name: xrMeta['name'], ...(namespace === undefined ? {} : { namespace }) },
-      ...(isObj(status) ? { status } : {}),
+      ...(isObject(status) ? { status } : {}),
     },
   ];
   const resources = rsp.desired?.resources ?? {};
   for (const key of Object.keys(resources).sort()) {
     const resource = resources[key]?.resource;
-    if (!isObj(resource)) continue;
-    const meta = isObj(resource['metadata']) ? resource['metadata'] : {};
-    const annotations = isObj(meta['annotations']) ? meta['annotations'] : {};
+    if (!isObject(resource)) continue;
+    const meta = isObject(resource['metadata']) ? resource['metadata'] : {};
+    const annotations = isObject(meta['annotations']) ? meta['annotations'] : {};
     const { name, namespace: own, annotations: _drop, ...rest } = meta;
     const ns = own ?? namespace;
     documents.push({

@@ -15,6 +15,7 @@
  */
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { encodeResponse as wireEncodeResponse } from './wire/codec.js';
+import { isObject, type Json } from './json.js';
 
 /** Deeper objects go to the fallback encoder (which has no depth limit). */
 export const FAST_MAX_DEPTH = 200;
@@ -24,8 +25,6 @@ const giveUp = (): never => {
   throw new GiveUp();
 };
 
-type Obj = Record<string, unknown>;
-const isPlainObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Writes backwards: the encoded bytes occupy `buf[pos .. buf.length)`. */
 class BackWriter {
@@ -166,7 +165,7 @@ function writeValue(w: BackWriter, v: unknown, depth: number): void {
         writeListBody(w, v, depth + 1);
         w.close(start, T.valueList);
       } else {
-        writeStructBody(w, v as Obj, depth + 1);
+        writeStructBody(w, v as Json, depth + 1);
         w.close(start, T.valueStruct);
       }
       return;
@@ -185,7 +184,7 @@ function writeListBody(w: BackWriter, list: readonly unknown[], depth: number): 
   }
 }
 
-function writeStructBody(w: BackWriter, obj: Obj, depth: number): void {
+function writeStructBody(w: BackWriter, obj: Json, depth: number): void {
   if (depth > FAST_MAX_DEPTH) giveUp();
   const keys = Object.keys(obj);
   for (let i = keys.length - 1; i >= 0; i--) {
@@ -208,9 +207,9 @@ function writeStructBody(w: BackWriter, obj: Obj, depth: number): void {
 /** A singular google.protobuf.Struct field: written when set; must be an object. */
 function structField(w: BackWriter, v: unknown, tag: number): void {
   if (v === undefined) return;
-  if (!isPlainObject(v)) giveUp();
+  if (!isObject(v)) giveUp();
   const start = w.written;
-  writeStructBody(w, v as Obj, 1);
+  writeStructBody(w, v as Json, 1);
   w.close(start, tag);
 }
 
@@ -231,18 +230,18 @@ function int32Field(w: BackWriter, v: unknown, tag: number, optional: boolean): 
   w.byte(tag);
 }
 
-const entriesOf = (m: unknown): string[] => (isPlainObject(m) ? Object.keys(m) : giveUp());
+const entriesOf = (m: unknown): string[] => (isObject(m) ? Object.keys(m) : giveUp());
 
 /** apiextensions.fn.proto.v1.Resource */
 function writeResource(w: BackWriter, r: unknown): void {
-  if (!isPlainObject(r)) giveUp();
-  const res = r as Obj;
+  if (!isObject(r)) giveUp();
+  const res = r as Json;
   int32Field(w, res['ready'], 0x18, false);
   const details = res['connectionDetails'];
   const keys = entriesOf(details);
   for (let i = keys.length - 1; i >= 0; i--) {
     const key = keys[i] as string;
-    const v = (details as Obj)[key];
+    const v = (details as Json)[key];
     if (!(v instanceof Uint8Array)) giveUp();
     const entry = w.written;
     if ((v as Uint8Array).length > 0) {
@@ -262,13 +261,13 @@ function writeResource(w: BackWriter, r: unknown): void {
 
 /** apiextensions.fn.proto.v1.State */
 function writeState(w: BackWriter, s: unknown): void {
-  if (!isPlainObject(s)) giveUp();
-  const state = s as Obj;
+  if (!isObject(s)) giveUp();
+  const state = s as Json;
   const resources = state['resources'];
   const keys = entriesOf(resources);
   for (let i = keys.length - 1; i >= 0; i--) {
     const key = keys[i] as string;
-    const v = (resources as Obj)[key];
+    const v = (resources as Json)[key];
     const entry = w.written;
     if (v !== undefined) {
       const value = w.written;
@@ -290,7 +289,7 @@ function writeState(w: BackWriter, s: unknown): void {
   }
 }
 
-function writeResponse(w: BackWriter, rsp: Obj): void {
+function writeResponse(w: BackWriter, rsp: Json): void {
   // 7 output
   structField(w, rsp['output'], 0x3a);
   // 6 conditions
@@ -298,8 +297,8 @@ function writeResponse(w: BackWriter, rsp: Obj): void {
   if (!Array.isArray(conditions)) giveUp();
   for (let i = (conditions as unknown[]).length - 1; i >= 0; i--) {
     const c = (conditions as unknown[])[i];
-    if (!isPlainObject(c)) giveUp();
-    const cond = c as Obj;
+    if (!isObject(c)) giveUp();
+    const cond = c as Json;
     const start = w.written;
     int32Field(w, cond['target'], 0x28, true);
     stringField(w, cond['message'], 0x22, true);
@@ -317,8 +316,8 @@ function writeResponse(w: BackWriter, rsp: Obj): void {
   if (!Array.isArray(results)) giveUp();
   for (let i = (results as unknown[]).length - 1; i >= 0; i--) {
     const r = (results as unknown[])[i];
-    if (!isPlainObject(r)) giveUp();
-    const res = r as Obj;
+    if (!isObject(r)) giveUp();
+    const res = r as Json;
     const start = w.written;
     int32Field(w, res['target'], 0x20, true);
     stringField(w, res['reason'], 0x1a, true);
@@ -336,13 +335,13 @@ function writeResponse(w: BackWriter, rsp: Obj): void {
   // 1 meta
   const meta = rsp['meta'];
   if (meta !== undefined) {
-    if (!isPlainObject(meta)) giveUp();
-    const m = meta as Obj;
+    if (!isObject(meta)) giveUp();
+    const m = meta as Json;
     const start = w.written;
     const ttl = m['ttl'];
     if (ttl !== undefined) {
-      if (!isPlainObject(ttl)) giveUp();
-      const d = ttl as Obj;
+      if (!isObject(ttl)) giveUp();
+      const d = ttl as Json;
       const t = w.written;
       int32Field(w, d['nanos'], 0x10, false);
       int32Field(w, d['seconds'], 0x08, false);
@@ -367,7 +366,7 @@ export function tryEncodeResponseFast(rsp: RunFunctionResponse): Buffer | undefi
   const w = scratch;
   w.reset();
   try {
-    writeResponse(w, rsp as unknown as Obj);
+    writeResponse(w, rsp as unknown as Json);
   } catch (err) {
     if (err instanceof GiveUp || err instanceof RangeError) return undefined;
     throw err;

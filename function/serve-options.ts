@@ -7,10 +7,13 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CACHE_OPTIONS } from './cache.js';
 import { DEFAULT_ADDRESS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer (bytes)');
-  return n;
+/** A commander argument parser for whole numbers of at least `min`. */
+function integerAtLeast(min: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be ${what}`);
+    return n;
+  };
 }
 
 export function addServeOptions(cmd: Command): Command {
@@ -24,7 +27,7 @@ export function addServeOptions(cmd: Command): Command {
     )
     .addOption(
       new Option('--max-recv-message-size <bytes>', 'largest request accepted')
-        .argParser(positiveInt)
+        .argParser(integerAtLeast(1, 'a positive integer (bytes)'))
         .default(DEFAULT_MAX_RECV_BYTES),
     )
     .addOption(
@@ -34,16 +37,10 @@ export function addServeOptions(cmd: Command): Command {
     )
     .addOption(
       new Option('--response-cache-entries <n>', 'answers kept for repeated identical requests (0 disables)')
-        .argParser(nonNegativeInt)
+        .argParser(integerAtLeast(0, 'a non-negative integer'))
         .default(DEFAULT_CACHE_OPTIONS.maxEntries),
     )
     .addOption(new Option('-d, --debug', 'debug logging').default(false));
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
 }
 
 export function toServerOptions(o: Record<string, unknown>): ServerOptions {

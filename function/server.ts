@@ -25,7 +25,8 @@ import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { encodeResponseFast } from './response-encoder.js';
 import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from './wire/codec.js';
-import { GUARD_REASON, fatalResponse, nestingRefusal, undecodableResponse } from './wire/guard.js';
+import { REASON } from './results.js';
+import { fatalResponse, undecodableResponse } from './wire/guard.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */
@@ -96,10 +97,10 @@ export function serverCredentials(opts: Pick<ServerOptions, 'insecure' | 'tlsSer
 export function answer(decoded: DecodedRequest): RunFunctionResponse {
   if (!decoded.ok) return undecodableResponse(decoded.tag, decoded.error);
   try {
-    return nestingRefusal(decoded.request) ?? runFunction(decoded.request);
+    return runFunction(decoded.request);
   } catch (err) {
-    // runFunction catches everything itself; this covers the guard.
-    return fatalResponse(decoded.request.meta?.tag ?? '', GUARD_REASON.internal, `internal error: ${message(err)}`, decoded.request.desired);
+    // runFunction catches everything itself; this is the last line of defence.
+    return fatalResponse(decoded.request.meta?.tag ?? '', REASON.internal, `internal error: ${message(err)}`, decoded.request.desired);
   }
 }
 
@@ -109,7 +110,7 @@ export function serializeResponse(rsp: RunFunctionResponse): Buffer {
     // The fast encoder falls back to function/wire's for what it does not handle (deep values).
     return encodeResponseFast(rsp);
   } catch (err) {
-    return encodeResponse(fatalResponse(rsp.meta?.tag ?? '', GUARD_REASON.internal, `internal error: the response could not be encoded: ${message(err)}`));
+    return encodeResponse(fatalResponse(rsp.meta?.tag ?? '', REASON.internal, `internal error: the response could not be encoded: ${message(err)}`));
   }
 }
 
@@ -124,7 +125,7 @@ export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) =
   const compute = (bytes: Buffer): { out: Buffer; keep: boolean } => {
     const decoded = decodeRequestSafely(bytes);
     const rsp = answer(decoded);
-    const internal = rsp.results.some((r) => r.reason === GUARD_REASON.internal);
+    const internal = rsp.results.some((r) => r.reason === REASON.internal);
     return { out: serializeResponse(rsp), keep: decoded.ok && !internal };
   };
   if (cache === undefined) return (bytes) => compute(bytes).out;
@@ -254,7 +255,6 @@ export async function startFunctionServer(opts: ServerOptions, logger = newLogge
     { address: opts.address, port: running.port, tls: !opts.insecure, ...(running.healthPort === undefined ? {} : { healthPort: running.healthPort }) },
     'function-asya-state-proxy listening',
   );
-
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) return;

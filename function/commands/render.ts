@@ -1,19 +1,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { runFunction } from '../handler.js';
 import { INPUT_API_VERSION } from '../input/schema.js';
 import { buildRequest, OfflineInputError, responseDocuments } from '../offline.js';
 import { KIND } from '../schema/async-actor.js';
 import { LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../json.js';
+import { formatSyntaxError, selectYamlFiles } from '../validate/check.js';
+import { parseSource } from '../validate/documents.js';
 
 /** An I/O or usage problem: exit 2, as opposed to an invalid actor (exit 1). */
 class UsageError extends Error {}
 
+/** Every non-empty document of a file; a syntax error is a usage error naming its position. */
 function readYamlDocs(file: string): unknown[] {
   let text: string;
   try {
@@ -21,43 +22,33 @@ function readYamlDocs(file: string): unknown[] {
   } catch (err) {
     throw new UsageError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return parseAllDocuments(text).flatMap((doc, index) => {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const pos = e?.linePos?.[0];
-      throw new UsageError(`${file}:${pos?.line ?? 0}:${pos?.col ?? 0}: document ${index}: YAML syntax error: ${e?.message.split('\n')[0] ?? ''}`);
-    }
-    const value: unknown = doc.toJS();
-    return value === null || value === undefined ? [] : [value];
-  });
+  const parsed = parseSource(text);
+  const first = parsed.errors[0];
+  if (first !== undefined) throw new UsageError(formatSyntaxError(file, { document: first.index, position: first.position, message: first.message }));
+  return parsed.documents.flatMap((d) => (d.value === null || d.value === undefined ? [] : [d.value]));
 }
 
+/** A file, or the YAML files directly in a directory (as `crossplane render -o` reads them). */
 function yamlFilesIn(path: string): string[] {
-  let isDir: boolean;
   try {
-    isDir = statSync(path).isDirectory();
+    return statSync(path).isDirectory() ? selectYamlFiles(readdirSync(path).map((f) => join(path, f))) : [path];
   } catch (err) {
     throw new UsageError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!isDir) return [path];
-  return readdirSync(path)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort()
-    .map((f) => join(path, f));
 }
 
-const objectsIn = (path: string | undefined): Obj[] =>
-  path === undefined ? [] : yamlFilesIn(path).flatMap((f) => readYamlDocs(f).filter(isObj));
+const objectsIn = (path: string | undefined): Json[] =>
+  path === undefined ? [] : yamlFilesIn(path).flatMap((f) => readYamlDocs(f).filter(isObject));
 
 /** A step input file, or a Composition whose pipeline has a step with our input. */
-function loadInput(file: string | undefined): Obj | undefined {
+function loadInput(file: string | undefined): Json | undefined {
   if (file === undefined) return undefined;
-  const docs = readYamlDocs(file).filter(isObj);
+  const docs = readYamlDocs(file).filter(isObject);
   for (const doc of docs) {
     if (doc['kind'] === 'Composition') {
-      const pipeline = isObj(doc['spec']) && Array.isArray(doc['spec']['pipeline']) ? doc['spec']['pipeline'] : [];
-      const step = pipeline.find((s: unknown) => isObj(s) && isObj(s['input']) && s['input']['apiVersion'] === INPUT_API_VERSION);
-      if (isObj(step) && isObj(step['input'])) return step['input'];
+      const pipeline = isObject(doc['spec']) && Array.isArray(doc['spec']['pipeline']) ? doc['spec']['pipeline'] : [];
+      const step = pipeline.find((s: unknown) => isObject(s) && isObject(s['input']) && s['input']['apiVersion'] === INPUT_API_VERSION);
+      if (isObject(step) && isObject(step['input'])) return step['input'];
     } else {
       return doc;
     }
@@ -114,12 +105,12 @@ function render(xrFile: string, opts: RenderOptions, stderr: string[]): { code: 
   const input = loadInput(opts.input);
   const observed = objectsIn(opts.observed);
   const desired = objectsIn(opts.desired);
-  const out: Obj[] = [];
+  const out: Json[] = [];
   let failed = false;
   let actors = 0;
   readYamlDocs(xrFile).forEach((doc, index) => {
-    if (!isObj(doc) || (doc['kind'] !== KIND && doc['kind'] !== LEGACY_COMPOSITE_KIND)) {
-      stderr.push(`${xrFile}: document ${index}: skipped (kind ${isObj(doc) ? String(doc['kind']) : typeof doc}, not ${KIND})\n`);
+    if (!isObject(doc) || (doc['kind'] !== KIND && doc['kind'] !== LEGACY_COMPOSITE_KIND)) {
+      stderr.push(`${xrFile}: document ${index}: skipped (kind ${isObject(doc) ? String(doc['kind']) : typeof doc}, not ${KIND})\n`);
       return;
     }
     actors += 1;

@@ -81,6 +81,11 @@ export function xrdOpenApiSchema(): SchemaNode {
   };
 }
 
+/** The AsyncActor names, shared by the XRD and the CRD; only the categories differ. */
+function names(categories: readonly string[]): SchemaNode {
+  return { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [...SHORT_NAMES], categories: [...categories] };
+}
+
 export function buildXrd(): SchemaNode {
   return {
     apiVersion: 'apiextensions.crossplane.io/v2',
@@ -90,14 +95,7 @@ export function buildXrd(): SchemaNode {
       // Written out: the crossplane CLI reads XRDs as v1 and would assume the legacy cluster scope.
       scope: 'Namespaced',
       group: GROUP,
-      names: {
-        kind: KIND,
-        listKind: `${KIND}List`,
-        plural: PLURAL,
-        singular: SINGULAR,
-        shortNames: [...SHORT_NAMES],
-        categories: [...CATEGORIES],
-      },
+      names: names(CATEGORIES),
       // compositions/asyncactor-state-proxy.yaml, so an AsyncActor needs no compositionRef.
       defaultCompositionRef: { name: XRD_NAME },
       versions: [
@@ -153,14 +151,7 @@ export function buildCrd(): SchemaNode {
     metadata: { name: XRD_NAME },
     spec: {
       group: GROUP,
-      names: {
-        kind: KIND,
-        listKind: `${KIND}List`,
-        plural: PLURAL,
-        singular: SINGULAR,
-        shortNames: [...SHORT_NAMES],
-        categories: [...CATEGORIES, CROSSPLANE_COMPOSITE_CATEGORY],
-      },
+      names: names([...CATEGORIES, CROSSPLANE_COMPOSITE_CATEGORY]),
       scope: 'Namespaced',
       versions: [
         {

@@ -4,17 +4,16 @@
  * the Available condition is True. Crossplane treats an unspecified readiness as not ready, so
  * the handler always answers with one of the two.
  */
-type Obj = Record<string, unknown>;
+import { isObject } from '../json.js';
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** The API server omits zero-valued counters from status. */
 const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export function deploymentReady(observed: unknown): boolean {
-  if (!isObj(observed) || observed['kind'] !== 'Deployment') return false;
-  const metadata = isObj(observed['metadata']) ? observed['metadata'] : {};
-  const spec = isObj(observed['spec']) ? observed['spec'] : {};
-  const status = isObj(observed['status']) ? observed['status'] : undefined;
+  if (!isObject(observed) || observed['kind'] !== 'Deployment') return false;
+  const metadata = isObject(observed['metadata']) ? observed['metadata'] : {};
+  const spec = isObject(observed['spec']) ? observed['spec'] : {};
+  const status = isObject(observed['status']) ? observed['status'] : undefined;
   if (status === undefined) return false;
 
   const generation = count(metadata['generation']);
@@ -25,5 +24,5 @@ export function deploymentReady(observed: unknown): boolean {
   if (count(status['updatedReplicas']) !== desired || count(status['availableReplicas']) !== desired) return false;
 
   const conditions = Array.isArray(status['conditions']) ? status['conditions'] : [];
-  return conditions.some((c) => isObj(c) && c['type'] === 'Available' && c['status'] === 'True');
+  return conditions.some((c) => isObject(c) && c['type'] === 'Available' && c['status'] === 'True');
 }

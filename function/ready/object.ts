@@ -14,24 +14,23 @@
  */
 import { isKubernetesObject } from '../render/wrapped.js';
 import { deploymentReady } from './deployment.js';
+import { isObject, type Json } from '../json.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function condition(status: Obj, type: string): unknown {
+function condition(status: Json, type: string): unknown {
   const conditions = Array.isArray(status['conditions']) ? status['conditions'] : [];
-  const found = conditions.find((c) => isObj(c) && c['type'] === type);
-  return isObj(found) ? found['status'] : undefined;
+  const found = conditions.find((c) => isObject(c) && c['type'] === type);
+  return isObject(found) ? found['status'] : undefined;
 }
 
 export function objectReady(observed: unknown): boolean {
   if (!isKubernetesObject(observed)) return false;
-  const status = isObj(observed['status']) ? observed['status'] : undefined;
+  const status = isObject(observed['status']) ? observed['status'] : undefined;
   if (status === undefined) return false;
   if (condition(status, 'Synced') === 'False') return false;
-  const atProvider = isObj(status['atProvider']) ? status['atProvider'] : {};
+  const atProvider = isObject(status['atProvider']) ? status['atProvider'] : {};
   const manifest = atProvider['manifest'];
-  if (isObj(manifest) && manifest['kind'] === 'Deployment') return deploymentReady(manifest);
+  if (isObject(manifest) && manifest['kind'] === 'Deployment') return deploymentReady(manifest);
   return condition(status, 'Ready') === 'True';
 }
 

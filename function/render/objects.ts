@@ -5,9 +5,9 @@
  * fixed place instead of wherever insertion order happens to put it.
  */
 
-export type Json = Record<string, unknown>;
+import { isObject, type Json } from '../json.js';
 
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isObject, type Json };
 
 /**
  * `obj` with `key` set to `value`: in place when present, otherwise just before the first of

@@ -5,6 +5,7 @@
  * This maps it onto the AsyncActor document the schema validates; the actor fields are the same.
  */
 import { KIND } from './async-actor.js';
+import { isObject } from '../json.js';
 
 export const LEGACY_COMPOSITE_KIND = 'XAsyncActor';
 
@@ -22,17 +23,15 @@ export const LEGACY_MACHINERY_SPEC_KEYS = [
   'writeConnectionSecretToRef',
 ] as const;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The composite as an AsyncActor document; anything that is not an XAsyncActor is returned as is. */
 export function asAsyncActorDocument(composite: unknown): unknown {
-  if (!isObj(composite) || composite['kind'] !== LEGACY_COMPOSITE_KIND) return composite;
+  if (!isObject(composite) || composite['kind'] !== LEGACY_COMPOSITE_KIND) return composite;
   const spec = composite['spec'];
   const legacy = LEGACY_MACHINERY_SPEC_KEYS as readonly string[];
   return {
     ...composite,
     kind: KIND,
-    spec: isObj(spec) ? Object.fromEntries(Object.entries(spec).filter(([k]) => !legacy.includes(k))) : spec,
+    spec: isObject(spec) ? Object.fromEntries(Object.entries(spec).filter(([k]) => !legacy.includes(k))) : spec,
   };
 }

@@ -19,10 +19,10 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Environment } from '@marcbachmann/cel-js';
+import { isObject } from '../../function/json.js';
 
 type Schema = { [key: string]: unknown };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const props = (s: Schema): Record<string, Schema> | undefined => (isObject(s['properties']) ? (s['properties'] as Record<string, Schema>) : undefined);
 
 export interface CelViolation {

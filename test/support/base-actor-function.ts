@@ -30,17 +30,16 @@ import {
   type RunFunctionResponse,
   to,
 } from '@crossplane-org/function-sdk-typescript';
+import { isObject, type Json } from '../../function/json.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+const obj = (v: unknown): Json => (isObject(v) ? v : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** What Go templates' `with`/`if` and sprig's `default` treat as unset: nil, false, 0, "", [], {}. */
 const empty = (v: unknown): boolean =>
-  v === undefined || v === null || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
+  v === undefined || v === null || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
 const orDefault = (v: unknown, d: unknown): unknown => (empty(v) ? d : v);
 /** `{{- with .x }}x: {{ toJson . }}{{- end }}` */
-const withKey = (key: string, v: unknown): Obj => (empty(v) ? {} : { [key]: v });
+const withKey = (key: string, v: unknown): Json => (empty(v) ? {} : { [key]: v });
 
 /** The composed resource key; upstream's templates use the same one. */
 export const BASE_ACTOR_KEY = 'deployment';
@@ -59,9 +58,9 @@ export interface BaseActorOptions {
 const READY_CHECK = ['sh', '-c', 'test -S /var/run/asya/asya-runtime.sock && test -f /var/run/asya/runtime-ready'];
 
 /** The XR's user labels, as upstream filters them (sorted, as Go templates range over maps). */
-function userLabels(xr: Obj): Obj {
+function userLabels(xr: Json): Json {
   const labels = obj(obj(xr['metadata'])['labels']);
-  const out: Obj = {};
+  const out: Json = {};
   for (const k of Object.keys(labels).sort()) {
     if (!k.startsWith('crossplane.io/') && !k.startsWith('app.kubernetes.io/')) out[k] = String(labels[k]);
   }
@@ -72,7 +71,7 @@ function userLabels(xr: Obj): Obj {
 const legacyMountsValue = (mounts: unknown[]): string =>
   mounts.map((m) => `${String(obj(m)['name'])}:${String(obj(obj(m)['mount'])['path'])}:write=${String(orDefault(obj(m)['writeMode'], 'buffered'))}`).join(';');
 
-function legacyConnector(m: unknown): Obj {
+function legacyConnector(m: unknown): Json {
   const entry = obj(m);
   const connector = obj(entry['connector']);
   const name = String(entry['name']);
@@ -90,7 +89,7 @@ function legacyConnector(m: unknown): Obj {
 }
 
 /** The base actor Deployment, as the inline template renders it. */
-export function baseActorDeployment(xr: Obj, options: BaseActorOptions = {}): Obj {
+export function baseActorDeployment(xr: Json, options: BaseActorOptions = {}): Json {
   const meta = obj(xr['metadata']);
   const spec = obj(xr['spec']);
   const actor = String(orDefault(spec['actor'], meta['name']));
@@ -120,7 +119,7 @@ export function baseActorDeployment(xr: Obj, options: BaseActorOptions = {}): Ob
     ),
     ...(legacy ? [{ name: 'ASYA_STATE_PROXY_MOUNTS', value: legacyMountsValue(mounts) }] : []),
   ];
-  const runtime: Obj = {
+  const runtime: Json = {
     name: options.runtimeContainerName ?? 'asya-runtime',
     image: spec['image'],
     imagePullPolicy: orDefault(spec['imagePullPolicy'], 'IfNotPresent'),
@@ -139,7 +138,7 @@ export function baseActorDeployment(xr: Obj, options: BaseActorOptions = {}): Ob
     readinessProbe: { exec: { command: READY_CHECK }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
   };
   const sidecarSpec = obj(spec['sidecar']);
-  const queueSidecar: Obj = {
+  const queueSidecar: Json = {
     name: 'asya-sidecar',
     image: QUEUE_SIDECAR_IMAGE,
     imagePullPolicy: 'IfNotPresent',
@@ -156,7 +155,7 @@ export function baseActorDeployment(xr: Obj, options: BaseActorOptions = {}): Ob
     ],
   };
 
-  const podSpec: Obj = {
+  const podSpec: Json = {
     terminationGracePeriodSeconds: 30,
     ...withKey('nodeSelector', spec['nodeSelector']),
     ...withKey('tolerations', spec['tolerations']),
@@ -190,7 +189,7 @@ export function baseActorDeployment(xr: Obj, options: BaseActorOptions = {}): Ob
 }
 
 /** The desired resource the step emits: the Deployment, or the Object wrapping it like upstream's. */
-export function baseActorResource(xr: Obj, options: BaseActorOptions = {}): Obj {
+export function baseActorResource(xr: Json, options: BaseActorOptions = {}): Json {
   const deployment = baseActorDeployment(xr, options);
   if (options.wrap === undefined) return deployment;
   return {
@@ -207,7 +206,7 @@ export function baseActorResource(xr: Obj, options: BaseActorOptions = {}): Obj 
   };
 }
 
-function optionsFrom(input: Obj): BaseActorOptions {
+function optionsFrom(input: Json): BaseActorOptions {
   const str = (k: string): string | undefined => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
   return {
     wrap: str('wrap'),
@@ -225,7 +224,7 @@ function compose(req: RunFunctionRequest): RunFunctionResponse {
   const desired = rsp.desired ?? { composite: undefined, resources: {} };
   // Like function-go-templating: the resource replaces whatever the key held, readiness unspecified.
   desired.resources[BASE_ACTOR_KEY] = {
-    resource: isObj(input['resource']) ? structuredClone(input['resource']) : baseActorResource(xr, optionsFrom(input)),
+    resource: isObject(input['resource']) ? structuredClone(input['resource']) : baseActorResource(xr, optionsFrom(input)),
     connectionDetails: {},
     ready: Ready.READY_UNSPECIFIED,
   };

@@ -251,10 +251,6 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
 /** Starts the servers and installs SIGTERM/SIGINT handling (exit 0 once drained); resolves once listening. */
 export async function startFunctionServer(opts: ServerOptions, logger = newLogger(opts.debug)): Promise<RunningServer> {
   const running = await listen(opts, logger);
-  logger.info(
-    { address: opts.address, port: running.port, tls: !opts.insecure, ...(running.healthPort === undefined ? {} : { healthPort: running.healthPort }) },
-    'function-asya-state-proxy listening',
-  );
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) return;
@@ -268,5 +264,11 @@ export async function startFunctionServer(opts: ServerOptions, logger = newLogge
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+  // Announced only once the signal handlers are in place: a supervisor that reacts to this line
+  // with SIGTERM must get a graceful stop, not the default signal action.
+  logger.info(
+    { address: opts.address, port: running.port, tls: !opts.insecure, ...(running.healthPort === undefined ? {} : { healthPort: running.healthPort }) },
+    'function-asya-state-proxy listening',
+  );
   return running;
 }

@@ -40,6 +40,12 @@ export const stepInput = z.strictObject({
   /** The one non-root user the runtime and connectors share under the restricted profile. */
   runAsUser: z.number().int().min(1).default(1000),
   runAsGroup: z.number().int().min(1).default(1000),
+  /**
+   * A read-only emptyDir at every mount path on the runtime container, so writes that bypass the
+   * runtime's hooks fail with EROFS instead of landing on the container disk. A mount's
+   * `mount.guard` overrides it.
+   */
+  mountGuard: z.boolean().default(true),
   /** Applied to connectors whose mount sets no resources. */
   defaultConnectorResources: resourceRequirements.optional(),
   /** Connector startup probe: checked every second until the socket exists. */

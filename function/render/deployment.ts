@@ -98,7 +98,10 @@ export function augmentDeployment(existing: Record<string, unknown>, actor: Asyn
     return { ok: false, issues: [issue] };
   }
   const applied = applyStateProxy(asK8s<V1PodTemplateSpec>(template), actor.spec.stateProxy ?? [], stateProxyOptions(actor, input));
-  if (!applied.ok) return applied;
+  if (!applied.ok) {
+    // Input-field issues stay as they are; pod issues (guard conflicts) point into the template.
+    return { ok: false, issues: applied.issues.map((i) => (i.path[0] === 'input' ? i : { ...i, path: desiredPath(input, 'spec', 'template', ...i.path) })) };
+  }
   if (input.securityProfile === 'restricted') {
     const violations = checkRestricted(applied.value);
     if (violations.length > 0) {

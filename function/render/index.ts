@@ -3,6 +3,7 @@
  * clocks, no randomness; see each module for the rules it owns.
  */
 export { renderDeployment, augmentDeployment, renderBasePod, platformVolumes, desiredPath } from './deployment.js';
+export { guardVolumeName, isGuardVolumeName, isGuarded, guardPieces, withoutGuards, guardConflicts, GUARD_VOLUME_PREFIX } from './guard.js';
 export { applyStateProxy, stateProxyOptions, type StateProxyOptions } from './state-proxy.js';
 export { augmentObject, isKubernetesObject, OBJECT_API_VERSIONS, OBJECT_KIND } from './wrapped.js';
 export { renderConnector, connectorStartupProbe, type ConnectorOptions } from './connector.js';

@@ -4,6 +4,7 @@
  * previous render may have added (connectors in either list, the socket volume and mount, the
  * mounts variable) and then adds the current ones, so it is idempotent, converges an old render
  * to the new spec (renamed or removed mounts, switched sidecar mode) and never duplicates.
+ * The mount guards (guard.ts) follow the same remove-then-add cycle.
  */
 import type { V1Container, V1EnvVar, V1PodSpec, V1PodTemplateSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { SecurityProfile, StepInput } from '../input/schema.js';
@@ -21,6 +22,7 @@ import {
   TMP_VOLUME,
   isConnectorName,
 } from './constants.js';
+import { guardConflicts, guardPieces, withoutGuards } from './guard.js';
 import { formatMountsEnv } from './mounts-env.js';
 import { withKey, withList } from './objects.js';
 import { hardenRestricted } from './security.js';
@@ -32,6 +34,8 @@ export interface StateProxyOptions {
   runAsUser: number;
   runAsGroup: number;
   startupProbeFailureThreshold: number;
+  /** Guard mounts whose `mount.guard` is unset. */
+  mountGuard: boolean;
   defaultConnectorResources?: ResourceRequirements;
 }
 
@@ -44,6 +48,7 @@ export function stateProxyOptions(actor: AsyncActor, input: StepInput): StatePro
     runAsUser: input.runAsUser,
     runAsGroup: input.runAsGroup,
     startupProbeFailureThreshold: input.startupProbeFailureThreshold,
+    mountGuard: input.mountGuard,
     ...(input.defaultConnectorResources === undefined ? {} : { defaultConnectorResources: input.defaultConnectorResources }),
   };
 }
@@ -89,10 +94,11 @@ export function applyStateProxy(
   options: StateProxyOptions,
 ): Result<V1PodTemplateSpec> {
   const source = pod;
-  const spec: V1PodSpec = source.spec ?? { containers: [] };
-  const containers = spec.containers ?? [];
-  if (!containers.some((c) => c.name === options.runtimeContainerName)) {
-    const names = containers.map((c) => JSON.stringify(c.name)).join(', ') || 'none';
+  const original: V1PodSpec = source.spec ?? { containers: [] };
+  const originalContainers = original.containers ?? [];
+  const originalRuntime = originalContainers.findIndex((c) => c.name === options.runtimeContainerName);
+  if (originalRuntime < 0) {
+    const names = originalContainers.map((c) => JSON.stringify(c.name)).join(', ') || 'none';
     return {
       ok: false,
       issues: [
@@ -104,7 +110,14 @@ export function applyStateProxy(
       ],
     };
   }
+  // Paths relative to the pod template, into the Deployment as the earlier step wrote it.
+  const conflicts = guardConflicts(originalContainers[originalRuntime]?.volumeMounts ?? [], mounts, options.mountGuard, (j) => [
+    'spec', 'containers', originalRuntime, 'volumeMounts', j,
+  ]);
+  if (conflicts.length > 0) return { ok: false, issues: conflicts };
 
+  const spec = withoutGuards(original);
+  const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
   const volumes = spec.volumes ?? [];
   let keptInit = initContainers.filter((c) => !isConnectorName(c.name));
@@ -121,11 +134,18 @@ export function applyStateProxy(
     const env: V1EnvVar[] = [...(runtime.env ?? []), { name: MOUNTS_ENV, value: formatMountsEnv(mounts) }];
     const runtimeMounts = runtime.volumeMounts ?? [];
     const socketMount: V1VolumeMount = { name: STATE_SOCKETS_VOLUME, mountPath: STATE_SOCKET_DIR };
+    // Guards right after the socket entry: wherever that sits, a re-render puts them back in place.
+    const guards = guardPieces(mounts, options.mountGuard);
     runtime = withList(runtime, 'env', env, false);
-    runtime = withList(runtime, 'volumeMounts', insertAt(runtimeMounts, insertionIndex(runtimeMounts, stripped.mountIndex, PLATFORM_VOLUMES), socketMount), false);
+    runtime = withList(
+      runtime,
+      'volumeMounts',
+      insertAt(runtimeMounts, insertionIndex(runtimeMounts, stripped.mountIndex, PLATFORM_VOLUMES), socketMount, ...guards.runtimeMounts),
+      false,
+    );
 
     const socketsVolume: V1Volume = { name: STATE_SOCKETS_VOLUME, emptyDir: {} };
-    keptVolumes = insertAt(keptVolumes, insertionIndex(keptVolumes, socketsIndex, PLATFORM_VOLUMES), socketsVolume);
+    keptVolumes = insertAt(keptVolumes, insertionIndex(keptVolumes, socketsIndex, PLATFORM_VOLUMES), socketsVolume, ...guards.volumes);
 
     const connectors = mounts.map((m) => renderConnector(m, options));
     if (connectors.some((c) => (c.volumeMounts ?? []).some((vm) => vm.name === TMP_VOLUME)) && !keptVolumes.some((v) => v.name === TMP_VOLUME)) {
@@ -149,7 +169,7 @@ export function applyStateProxy(
   let out: V1PodSpec = spec;
   out = withList(out, 'initContainers', keptInit, removedInit, ['containers', 'volumes']);
   out = withKey(out, 'containers', keptContainers);
-  out = withList(out, 'volumes', keptVolumes, socketsIndex >= 0);
+  out = withList(out, 'volumes', keptVolumes, socketsIndex >= 0 || spec !== original);
   if (options.securityProfile === 'restricted') out = hardenRestricted(out, options.runAsUser, options.runAsGroup);
   return { ok: true, value: withKey(source, 'spec', out) };
 }

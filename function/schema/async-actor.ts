@@ -56,6 +56,9 @@ export const MAX_SECRET_REFS = 64;
 export const MAX_SECRET_KEYS = 128;
 export const MAX_VOLUMES = 128;
 export const MAX_USER_CONTAINERS = 64;
+/** Runtime volume mounts and their paths: bounded for the CEL rule that compares them with mount paths. */
+export const MAX_VOLUME_MOUNTS = 64;
+export const MAX_VOLUME_MOUNT_PATH = 1024;
 
 /**
  * One path segment: any run of allowed characters except `.` and `..`. Written without
@@ -108,6 +111,12 @@ export const stateProxyEntry = z.strictObject({
     writeMode: writeMode
       .optional()
       .describe('Accepted here because the user guide shows it here; same as the entry-level writeMode.'),
+    guard: z
+      .boolean()
+      .optional()
+      .describe(
+        'Mount a read-only empty directory at the path on the runtime container, so that writes bypassing the runtime hooks (C extensions, os.open, os.rename) fail with EROFS instead of being lost. Defaults to the function input mountGuard (true).',
+      ),
   }),
   writeMode: writeMode.optional().describe('buffered (default) or passthrough.'),
   connector,
@@ -237,7 +246,16 @@ export const asyncActorSpec = z.strictObject({
     .max(MAX_VOLUMES)
     .meta(validations(VOLUMES_RULES))
     .optional(),
-  volumeMounts: z.array(freeForm()).optional(),
+  // Free-form like upstream, except mountPath is typed and bounded, for the CEL rule on spec that
+  // keeps user volumes away from the mount paths.
+  volumeMounts: z
+    .array(
+      z
+        .looseObject({ mountPath: z.string().max(MAX_VOLUME_MOUNT_PATH).optional() })
+        .meta({ 'x-kubernetes-preserve-unknown-fields': true }),
+    )
+    .max(MAX_VOLUME_MOUNTS)
+    .optional(),
   initContainers: userContainers('initContainers').optional(),
   sidecars: userContainers('sidecars').optional(),
   scaling: scaling.prefault({}),
@@ -276,6 +294,7 @@ export const asyncActorStatus = z.looseObject({
             path: z.string(),
             writeMode,
             container: z.string(),
+            guarded: z.boolean().optional().describe('A read-only guard volume is mounted at the path on the runtime container.'),
           }),
         )
         .optional(),

@@ -18,6 +18,7 @@ import { HANDLER_FORBIDDEN_CHARS, HANDLER_SHAPE, PYTHON_EXECUTABLE_PATTERN } fro
 import { DNS_LABEL } from './k8s.js';
 import {
   CONNECTOR_RESERVED_ENV,
+  GUARD_VOLUME_PREFIX,
   RESERVED_CONTAINER_PREFIX,
   RESERVED_PATHS,
   RESERVED_VOLUMES,
@@ -127,6 +128,10 @@ export const VOLUMES_RULES: readonly CelRule[] = [
     rule: `self.all(v, !(v.name in ${celStringList(RESERVED_VOLUMES)}))`,
     message: `spec.volumes[].name must not be ${orList(RESERVED_VOLUMES)} (reserved for the actor pod)`,
   },
+  {
+    rule: `self.all(v, !v.name.startsWith(${celString(GUARD_VOLUME_PREFIX)}))`,
+    message: `spec.volumes[].name must not start with ${GUARD_VOLUME_PREFIX} (reserved for the mount guard volumes)`,
+  },
   { rule: 'self.all(v, self.exists_one(w, w.name == v.name))', message: 'spec.volumes[].name must be unique (volume names are unique in a pod)' },
 ];
 
@@ -160,8 +165,19 @@ export const userContainerRules = (field: 'initContainers' | 'sidecars'): readon
   { rule: 'self.all(c, self.exists_one(d, d.name == c.name))', message: `spec.${field}[].name must be unique` },
 ];
 
-/** On `spec` (self: the spec). */
+/**
+ * On `spec` (self: the spec). The volume mount rule is volumeMountRelation in rules.ts: equal
+ * (with or without a trailing `/`), inside, or containing. Bounded by 32 mounts of 256 characters
+ * and 64 volume mounts of 1024.
+ */
 export const SPEC_RULES: readonly CelRule[] = [
+  {
+    rule:
+      "!has(self.stateProxy) || !has(self.volumeMounts) || self.stateProxy.all(m, self.volumeMounts.all(v, !has(v.mountPath) || " +
+      "(v.mountPath != m.mount.path && !v.mountPath.startsWith(m.mount.path + '/') && " +
+      "!m.mount.path.startsWith(v.mountPath.endsWith('/') ? v.mountPath : v.mountPath + '/'))))",
+    message: `spec.volumeMounts[].mountPath must not be at, inside or above a ${PATH} (the runtime serves that directory from the connector; a volume there is never seen and would hide the mount's read-only guard)`,
+  },
   {
     rule: '!has(self.initContainers) || !has(self.sidecars) || self.initContainers.all(c, !self.sidecars.exists(s, s.name == c.name))',
     message: 'spec.sidecars[].name must not repeat a name from spec.initContainers[].name (container names are unique in a pod)',

@@ -10,6 +10,12 @@ export const RUNTIME_RESERVED_ENV = ['ASYA_SOCKET_DIR', 'ASYA_HANDLER', 'ASYA_ST
 export const CONNECTOR_RESERVED_ENV = ['CONNECTOR_SOCKET'] as const;
 /** Volumes the rendered pod already has. */
 export const RESERVED_VOLUMES = ['socket-dir', 'tmp', 'asya-runtime', 'state-sockets'] as const;
+/**
+ * Prefix of the per-mount guard volumes (`state-guard-<mount name>`, at most 12 + 46 = 58
+ * characters). The whole prefix is reserved, not only the names of the actor's current mounts, so
+ * that a re-render can remove every guard an earlier render added (renamed or removed mounts).
+ */
+export const GUARD_VOLUME_PREFIX = 'state-guard-';
 /** Container name prefix owned by the platform (runtime, queue sidecar, connectors). */
 export const RESERVED_CONTAINER_PREFIX = 'asya-';
 /**

@@ -19,6 +19,7 @@ import type { FieldIssue, PathSegment } from './issues.js';
 import { DNS_LABEL } from './k8s.js';
 import {
   CONNECTOR_RESERVED_ENV,
+  GUARD_VOLUME_PREFIX,
   RESERVED_CONTAINER_PREFIX,
   RESERVED_PATHS,
   RESERVED_VOLUMES,
@@ -27,7 +28,7 @@ import {
 
 // The reserved names live in reserved.ts (shared with the CEL rules in cel.ts); re-exported here
 // so that existing imports keep working.
-export { CONNECTOR_RESERVED_ENV, RESERVED_CONTAINER_PREFIX, RESERVED_PATHS, RESERVED_VOLUMES, RUNTIME_RESERVED_ENV };
+export { CONNECTOR_RESERVED_ENV, GUARD_VOLUME_PREFIX, RESERVED_CONTAINER_PREFIX, RESERVED_PATHS, RESERVED_VOLUMES, RUNTIME_RESERVED_ENV };
 
 export interface Rule {
   readonly id: string;
@@ -188,11 +189,57 @@ function runtimeEnvReserved(actor: AsyncActor): FieldIssue[] {
 
 function reservedVolumes(actor: AsyncActor): FieldIssue[] {
   const reserved = RESERVED_VOLUMES as readonly string[];
-  return (actor.spec.volumes ?? []).flatMap((v, i) =>
-    reserved.includes(v.name)
-      ? [{ path: ['spec', 'volumes', i, 'name'], rule: 'reserved-volume-name', message: `volume name ${v.name} is reserved for the actor pod` }]
-      : [],
-  );
+  return (actor.spec.volumes ?? []).flatMap((v, i) => {
+    const path = ['spec', 'volumes', i, 'name'];
+    if (reserved.includes(v.name)) return [{ path, rule: 'reserved-volume-name', message: `volume name ${v.name} is reserved for the actor pod` }];
+    if (v.name.startsWith(GUARD_VOLUME_PREFIX)) {
+      return [{ path, rule: 'reserved-volume-name', message: `volume name ${v.name} starts with ${GUARD_VOLUME_PREFIX}, the prefix of the pod's mount guard volumes (${GUARD_VOLUME_PREFIX}<mount name>)` }];
+    }
+    return [];
+  });
+}
+
+/**
+ * How a runtime volume mount path relates to a state proxy mount path. A trailing `/` on the
+ * volume mount (Kubernetes accepts one) names the same directory. CEL twin:
+ * SPEC_RULES in cel.ts (same three cases).
+ */
+export function volumeMountRelation(mountPath: string, volumeMountPath: string): 'equal' | 'inside' | 'contains' | undefined {
+  if (volumeMountPath === mountPath || volumeMountPath === `${mountPath}/`) return 'equal';
+  if (volumeMountPath.startsWith(`${mountPath}/`)) return 'inside';
+  if (mountPath.startsWith(volumeMountPath.endsWith('/') ? volumeMountPath : `${volumeMountPath}/`)) return 'contains';
+  return undefined;
+}
+
+const VOLUME_MOUNT_RELATION = {
+  equal: 'is the mount path of',
+  inside: 'is inside the mount path of',
+  contains: 'contains the mount path of',
+} as const;
+
+/**
+ * A user volume at, under or above a mount path: at or under it, Python never sees the volume
+ * (the runtime sends every path under the mount to the connector) and it would hide or break the
+ * mount's read-only guard; above it, one directory tree is split between a volume and a state
+ * proxy mount, which the guide's model (the mount path is the state) does not cover.
+ */
+function mountPathVolumeMounts(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const mounts = actor.spec.stateProxy ?? [];
+  (actor.spec.volumeMounts ?? []).forEach((vm, j) => {
+    const at = vm.mountPath;
+    if (typeof at !== 'string') return;
+    mounts.forEach((m, i) => {
+      const relation = volumeMountRelation(m.mount.path, at);
+      if (relation === undefined) return;
+      issues.push({
+        path: ['spec', 'volumeMounts', j, 'mountPath'],
+        rule: 'mount-path-volume-mount',
+        message: `volume mount path ${at} ${VOLUME_MOUNT_RELATION[relation]} spec.stateProxy[${i}] (${m.mount.path}); the runtime serves everything under a mount path from the connector, so a volume there is never seen (and would hide the mount's read-only guard)`,
+      });
+    });
+  });
+  return issues;
 }
 
 function userContainers(actor: AsyncActor): FieldIssue[] {
@@ -312,10 +359,11 @@ export const RULES: readonly Rule[] = [
   { id: 'mount-path-format', description: 'mount paths are absolute, normalised, not /, free of : ; " \\ whitespace and control characters', check: mountPathFormat },
   { id: 'mount-path-overlap', description: 'no mount path is a directory prefix of another', check: mountPathOverlap },
   { id: 'mount-path-reserved', description: 'no mount path is under or above /var/run/asya, /opt/asya, /proc, /sys, /dev, /tmp', check: mountPathReserved },
+  { id: 'mount-path-volume-mount', description: 'no runtime volume mount (spec.volumeMounts) is at, under or above a mount path', check: mountPathVolumeMounts },
   { id: 'write-mode-conflict', description: 'writeMode and mount.writeMode agree when both are set', check: writeModeConflict },
   { id: 'connector-env', description: 'connector env does not set CONNECTOR_SOCKET and has unique names', check: connectorEnv },
   { id: 'runtime-env-reserved', description: 'user env and secretRefs do not set variables the function sets', check: runtimeEnvReserved },
-  { id: 'reserved-volume-name', description: 'user volumes do not reuse the pod\'s volume names', check: reservedVolumes },
+  { id: 'reserved-volume-name', description: 'user volumes do not reuse the pod\'s volume names nor the guard prefix state-guard-', check: reservedVolumes },
   { id: 'user-containers', description: 'user init containers and sidecars do not use the asya- prefix and have unique names', check: userContainers },
   { id: 'user-names', description: 'user init containers, sidecars and volumes have DNS-label names; volume names are unique', check: userNames },
   { id: 'python-executable', description: 'pythonExecutable is an executable name or an absolute path, without whitespace or control characters', check: runtimeCommand },

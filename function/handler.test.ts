@@ -71,6 +71,17 @@ describe('runFunction on a valid actor', () => {
     });
   });
 
+  it('status.stateProxy.mounts[] says whether each mount is guarded (mount.guard over the input mountGuard)', () => {
+    const [first, second] = baseSpec.stateProxy;
+    const spec = { ...baseSpec, stateProxy: [first, { ...second!, mount: { ...second!.mount, guard: true } }] };
+    const guarded = (input?: Record<string, unknown>) =>
+      (runFunction(request({ xr: actorDoc(spec as never), ...(input === undefined ? {} : { input }) })).desired?.composite?.resource?.['status'] as {
+        stateProxy: { mounts: Array<{ name: string; guarded: boolean }> };
+      }).stateProxy.mounts.map((m) => [m.name, m.guarded]);
+    expect(guarded()).toEqual([['weights', true], ['cache', true]]);
+    expect(guarded({ mountGuard: false })).toEqual([['weights', false], ['cache', true]]);
+  });
+
   it('marks the Deployment ready from the observed rollout', () => {
     const observed = {
       apiVersion: 'apps/v1',

@@ -49,7 +49,7 @@ describe('augmentDeployment', () => {
     expect(pod['serviceAccountName']).toBe('sa');
     expect((pod['containers'] as Array<{ name: string }>).map((c) => c.name)).toEqual(['asya-runtime', 'istio-proxy']);
     expect((pod['initContainers'] as Array<{ name: string }>).map((c) => c.name)).toEqual(['asya-state-proxy-weights', 'asya-state-proxy-cache']);
-    expect((pod['volumes'] as Array<{ name: string }>).map((v) => v.name)).toEqual(['socket-dir', 'state-sockets']);
+    expect((pod['volumes'] as Array<{ name: string }>).map((v) => v.name)).toEqual(['socket-dir', 'state-sockets', 'state-guard-weights', 'state-guard-cache']);
   });
 
   it('is idempotent byte for byte', () => {

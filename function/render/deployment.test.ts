@@ -66,12 +66,14 @@ describe('renderDeployment: the pod upstream renders (contract §1)', () => {
     expect(names(pod(d)?.initContainers)).toEqual(['fetch', 'asya-state-proxy-weights', 'asya-state-proxy-cache']);
   });
 
-  it('orders volumes socket-dir, tmp, asya-runtime, state-sockets, then the user volumes', () => {
+  it('orders volumes socket-dir, tmp, asya-runtime, state-sockets, the mount guards, then the user volumes', () => {
     expect(pod(d)?.volumes).toEqual([
       { name: 'socket-dir', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },
       { name: 'asya-runtime', configMap: { name: 'asya-runtime', defaultMode: 0o755 } },
       { name: 'state-sockets', emptyDir: {} },
+      { name: 'state-guard-weights', emptyDir: {} },
+      { name: 'state-guard-cache', emptyDir: {} },
       { name: 'models', persistentVolumeClaim: { claimName: 'models' } },
     ]);
   });
@@ -97,6 +99,8 @@ describe('renderDeployment: the pod upstream renders (contract §1)', () => {
         { name: 'tmp', mountPath: '/tmp' },
         { name: 'asya-runtime', mountPath: '/opt/asya/asya_runtime.py', subPath: 'asya_runtime.py', readOnly: true },
         { name: 'state-sockets', mountPath: '/var/run/asya/state' },
+        { name: 'state-guard-weights', mountPath: '/state/weights', readOnly: true },
+        { name: 'state-guard-cache', mountPath: '/state/cache', readOnly: true },
         { name: 'models', mountPath: '/models' },
       ],
       startupProbe: { exec: { command: PROBE_CMD }, initialDelaySeconds: 3, periodSeconds: 2, timeoutSeconds: 3, failureThreshold: 150 },

@@ -81,10 +81,12 @@ describe('applyStateProxy', () => {
       { name: 'ASYA_STATE_PROXY_MOUNTS', value: 'weights:/state/weights:write=buffered;cache:/state/cache:write=passthrough' },
     ]);
     // Re-added where it was, exactly once, as the contract's plain emptyDir.
-    expect(runtime.volumeMounts?.map((m) => m.name)).toEqual(['socket-dir', 'state-sockets', 'data']);
+    expect(runtime.volumeMounts?.map((m) => m.name)).toEqual(['socket-dir', 'state-sockets', 'state-guard-weights', 'state-guard-cache', 'data']);
     expect(out.volumes).toEqual([
       { name: 'socket-dir', emptyDir: {} },
       { name: 'state-sockets', emptyDir: {} },
+      { name: 'state-guard-weights', emptyDir: {} },
+      { name: 'state-guard-cache', emptyDir: {} },
       { name: 'data', emptyDir: {} },
     ]);
   });
@@ -142,7 +144,7 @@ describe('applyStateProxy', () => {
   it('adds a tmp volume for read-only connectors when the pod has none', () => {
     const pod: V1PodTemplateSpec = { spec: { containers: [{ name: 'asya-runtime' }], volumes: [{ name: 'socket-dir', emptyDir: {} }, { name: 'x', emptyDir: {} }] } };
     const out = ok(applyStateProxy(pod, mounts, { ...native, securityProfile: 'restricted' })).spec!;
-    expect(out.volumes?.map((v) => v.name)).toEqual(['socket-dir', 'tmp', 'state-sockets', 'x']);
+    expect(out.volumes?.map((v) => v.name)).toEqual(['socket-dir', 'tmp', 'state-sockets', 'state-guard-weights', 'state-guard-cache', 'x']);
   });
 
   it('restricted hardens user containers without overriding explicit values', () => {
@@ -172,6 +174,7 @@ describe('stateProxyOptions', () => {
       runAsUser: 7,
       runAsGroup: 8,
       startupProbeFailureThreshold: 9,
+      mountGuard: true,
       defaultConnectorResources: { limits: { cpu: '1' } },
     });
     expect(stateProxyOptions(makeActor({ stateProxySidecarMode: 'native' }), input).sidecarMode).toBe('native');

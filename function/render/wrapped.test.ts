@@ -98,9 +98,9 @@ describe('augmentObject', () => {
     const pod = podOf(ok(augmentObject(upstreamObject(), actor, DEFAULT_INPUT)));
     expect(names(pod['containers'])).toEqual(['asya-runtime', 'asya-sidecar', 'metrics-exporter']);
     expect(names(pod['initContainers'])).toEqual(['warmup', 'asya-state-proxy-weights', 'asya-state-proxy-cache']);
-    expect(names(pod['volumes'])).toEqual(['socket-dir', 'tmp', 'asya-runtime', 'state-sockets', 'models-cache']);
+    expect(names(pod['volumes'])).toEqual(['socket-dir', 'tmp', 'asya-runtime', 'state-sockets', 'state-guard-weights', 'state-guard-cache', 'models-cache']);
     const runtime = pod['containers'][0];
-    expect(names(runtime['volumeMounts'])).toEqual(['socket-dir', 'tmp', 'asya-runtime', 'state-sockets', 'models-cache']);
+    expect(names(runtime['volumeMounts'])).toEqual(['socket-dir', 'tmp', 'asya-runtime', 'state-sockets', 'state-guard-weights', 'state-guard-cache', 'models-cache']);
     expect(runtime['volumeMounts'][3]).toEqual({ name: 'state-sockets', mountPath: '/var/run/asya/state' });
     expect(names(runtime['env'])).toEqual(['ASYA_SOCKET_DIR', 'ASYA_HANDLER', 'LOG_LEVEL', 'POD_IP', 'HF_TOKEN', 'ASYA_STATE_PROXY_MOUNTS']);
     expect(runtime['env'][5]).toEqual({ name: 'ASYA_STATE_PROXY_MOUNTS', value: 'weights:/state/weights:write=buffered;cache:/state/cache:write=passthrough' });

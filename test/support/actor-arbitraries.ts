@@ -35,11 +35,14 @@ const isUnderOrEqual = (path: string, dir: string) => path === dir || path.start
 const touchesReserved = (path: string) => RESERVED_PATHS.some((d) => isUnderOrEqual(path, d) || d.startsWith(`${path}/`));
 const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 
+/** Where the generated user volumes are mounted on the runtime; mount paths keep clear of it (rule mount-path-volume-mount). */
+const USER_VOLUME_ROOT = '/mnt/volumes';
+
 /** Candidate paths share parents often (`/state/a`, `/state/b`), so sibling cases are common. */
 const mountPath = fc
   .tuple(fc.oneof(fc.constantFrom('state', 'data', 'models', 'srv', 'var', 'opt', 'mnt', 'home'), segment), fc.array(segment, { minLength: 0, maxLength: 3 }))
   .map(([top, rest]) => `/${[top, ...rest].join('/')}`)
-  .filter((p) => p.length <= 256 && !touchesReserved(p));
+  .filter((p) => p.length <= 256 && !touchesReserved(p) && !overlaps(p, USER_VOLUME_ROOT));
 
 /** Keeps the first of any overlapping paths. */
 function disjoint(paths: readonly string[]): string[] {
@@ -198,7 +201,7 @@ export const validActor = (maxMounts = 6, minMounts = 0): fc.Arbitrary<Generated
           ...(r.secretRefs === undefined ? {} : { secretRefs: r.secretRefs }),
           ...(r.containers.init.length === 0 ? {} : { initContainers: r.containers.init.map((n) => ({ name: n, image: 'busybox:1.36', command: ['true'] })) }),
           ...(r.containers.sidecars.length === 0 ? {} : { sidecars: r.containers.sidecars.map((n) => ({ name: n, image: 'envoy:1' })) }),
-          ...(volumes.length === 0 ? {} : { volumes, volumeMounts: volumes.map((v) => ({ name: v['name'], mountPath: `/mnt/${String(v['name'])}` })) }),
+          ...(volumes.length === 0 ? {} : { volumes, volumeMounts: volumes.map((v) => ({ name: v['name'], mountPath: `${USER_VOLUME_ROOT}/${String(v['name'])}` })) }),
           ...(r.tolerations === undefined ? {} : { tolerations: r.tolerations }),
           ...(r.stateProxy.length === 0 ? {} : { stateProxy: r.stateProxy }),
           ...(r.sidecarMode === undefined ? {} : { stateProxySidecarMode: r.sidecarMode }),

@@ -104,13 +104,14 @@ const mountEntry = (name: string, path: string) =>
       resources: fc.option(resources, { nil: undefined }),
       envFrom: fc.option(fc.constant([{ secretRef: { name: 'connector-creds' } }]), { nil: undefined }),
       securityContext: fc.option(fc.constantFrom({ readOnlyRootFilesystem: false }, { readOnlyRootFilesystem: true }, { runAsNonRoot: true }), { nil: undefined }),
+      guard: fc.option(fc.boolean(), { nil: undefined }),
     })
     .chain((r) =>
       connectorEnv(r.image.selector).map((env) => {
         const modes = r.modes as { writeMode?: WriteMode; mountWriteMode?: WriteMode };
         return {
           name,
-          mount: { path, ...(modes.mountWriteMode === undefined ? {} : { writeMode: modes.mountWriteMode }) },
+          mount: { path, ...(modes.mountWriteMode === undefined ? {} : { writeMode: modes.mountWriteMode }), ...(r.guard === undefined ? {} : { guard: r.guard }) },
           ...(modes.writeMode === undefined ? {} : { writeMode: modes.writeMode }),
           connector: {
             image: r.image.image,
@@ -164,7 +165,7 @@ const labels = fc.dictionary(
 
 export interface GeneratedActor {
   readonly xr: Obj;
-  readonly mounts: ReadonlyArray<{ name: string; path: string; writeMode: WriteMode }>;
+  readonly mounts: ReadonlyArray<{ name: string; path: string; writeMode: WriteMode; guard?: boolean }>;
 }
 
 /** A valid AsyncActor document. `maxMounts` up to 32 (the schema's limit). */
@@ -213,8 +214,9 @@ export const validActor = (maxMounts = 6, minMounts = 0): fc.Arbitrary<Generated
           spec,
         };
         const mounts = r.stateProxy.map((m) => {
-          const e = m as { name: string; mount: { path: string; writeMode?: WriteMode }; writeMode?: WriteMode };
-          return { name: e.name, path: e.mount.path, writeMode: e.writeMode ?? e.mount.writeMode ?? 'buffered' };
+          const e = m as { name: string; mount: { path: string; writeMode?: WriteMode; guard?: boolean }; writeMode?: WriteMode };
+          const guard = e.mount.guard === undefined ? {} : { guard: e.mount.guard };
+          return { name: e.name, path: e.mount.path, writeMode: e.writeMode ?? e.mount.writeMode ?? 'buffered', ...guard };
         });
         return { xr, mounts };
       }),
@@ -229,6 +231,7 @@ export const stepInput = fc.record(
     sidecar: fc.constant({ image: 'ghcr.io/deliveryhero/asya-sidecar:v1', env: [{ name: 'ASYA_TRANSPORT', value: 'sqs' }] }),
     allowedConnectorImages: fc.constant(['ghcr.io/deliveryhero/asya-state-proxy', 'ghcr.io/deliveryhero/asya-state-proxy-', 'registry.internal/platform/']),
     defaultConnectorResources: resources,
+    mountGuard: fc.boolean(),
   },
   { requiredKeys: [] },
 );

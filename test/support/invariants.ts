@@ -17,6 +17,7 @@ interface Container {
   name: string;
   command?: string[];
   env?: Array<{ name: string; value?: string }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
 interface PodTemplate {
   metadata?: Obj;
@@ -101,6 +102,19 @@ export function validActorViolations(gen: GeneratedActor, input: Obj | undefined
     if (!isDeepStrictEqual(parsed, want)) problems.push(`ASYA_STATE_PROXY_MOUNTS parses to ${JSON.stringify(parsed)}, want ${JSON.stringify(want)}`);
     if (runtime.env?.[runtime.env.length - 1]?.name !== 'ASYA_STATE_PROXY_MOUNTS') problems.push('ASYA_STATE_PROXY_MOUNTS is not the last runtime env var');
   }
+  // Mount guards: exactly the guarded mounts, each a plain emptyDir, read-only on the runtime only,
+  // at exactly the mount path; no runtime mount path twice (the API server refuses that).
+  const platformGuard = input?.['mountGuard'] !== false;
+  const wantGuards = gen.mounts.filter((m) => m.guard ?? platformGuard).map((m) => ({ name: `state-guard-${m.name}`, mountPath: m.path, readOnly: true }));
+  const guardMounts = (runtime.volumeMounts ?? []).filter((m) => m.name.startsWith('state-guard-'));
+  if (!isDeepStrictEqual(guardMounts, wantGuards)) problems.push(`runtime guard mounts ${JSON.stringify(guardMounts)}, want ${JSON.stringify(wantGuards)}`);
+  const guardVolumes = (pod.spec.volumes ?? []).filter((v) => v.name.startsWith('state-guard-'));
+  if (!isDeepStrictEqual(guardVolumes, wantGuards.map((g) => ({ name: g.name, emptyDir: {} })))) problems.push(`guard volumes ${JSON.stringify(guardVolumes)}`);
+  for (const c of all) {
+    if (c !== runtime && (c.volumeMounts ?? []).some((m) => m.name.startsWith('state-guard-'))) problems.push(`${c.name} mounts a guard volume`);
+  }
+  const runtimePaths = (runtime.volumeMounts ?? []).map((m) => m.mountPath);
+  if (new Set(runtimePaths).size !== runtimePaths.length) problems.push(`runtime mount paths repeat: ${runtimePaths.join(',')}`);
   const python = ((gen.xr['spec'] as Obj)['pythonExecutable'] as string | undefined) ?? 'python3';
   if (!isDeepStrictEqual(runtime.command, [python, '/opt/asya/asya_runtime.py'])) problems.push(`runtime command ${JSON.stringify(runtime.command)}`);
 

@@ -105,7 +105,7 @@ describe('RunFunction over insecure gRPC', () => {
       { name: 'ASYA_STATE_PROXY_MOUNTS', value: 'weights:/state/weights:write=buffered;cache:/state/cache:write=buffered' },
     ]);
     expect(dep.spec.template.spec.initContainers?.map((c) => c.name)).toEqual(['asya-state-proxy-weights', 'asya-state-proxy-cache']);
-    expect(dep.spec.template.spec.volumes?.map((v) => v.name)).toEqual(['state-sockets']);
+    expect(dep.spec.template.spec.volumes?.map((v) => v.name)).toEqual(['state-sockets', 'state-guard-weights', 'state-guard-cache']);
   });
 
   it('gives byte-identical answers to repeated and concurrent identical requests', async () => {

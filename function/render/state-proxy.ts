@@ -117,6 +117,7 @@ export function applyStateProxy(
   if (conflicts.length > 0) return { ok: false, issues: conflicts };
 
   const spec = withoutGuards(original);
+  const removedGuardVolumes = (spec.volumes ?? []).length !== (original.volumes ?? []).length;
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
   const volumes = spec.volumes ?? [];
@@ -169,7 +170,7 @@ export function applyStateProxy(
   let out: V1PodSpec = spec;
   out = withList(out, 'initContainers', keptInit, removedInit, ['containers', 'volumes']);
   out = withKey(out, 'containers', keptContainers);
-  out = withList(out, 'volumes', keptVolumes, socketsIndex >= 0 || spec !== original);
+  out = withList(out, 'volumes', keptVolumes, socketsIndex >= 0 || removedGuardVolumes);
   if (options.securityProfile === 'restricted') out = hardenRestricted(out, options.runAsUser, options.runAsGroup);
   return { ok: true, value: withKey(source, 'spec', out) };
 }

@@ -232,7 +232,7 @@ def idioms(M, scratch):
         ('Path("/state/cache/sub").mkdir(exist_ok=True)', lambda: pathlib.Path(f'{M}/sub').mkdir(exist_ok=True)),
         ('Path("/state/cache/sub").mkdir(parents=True, exist_ok=True)', lambda: pathlib.Path(f'{M}/sub').mkdir(parents=True, exist_ok=True)),
         ('Path(sub).mkdir(parents=True, exist_ok=True) then open(sub/f, "w")', pathmkdir_then_open),
-        ('os.open(..., O_WRONLY|O_CREAT) + os.write', os_open_write),
+        ('os.open(..., O_WRONLY + O_CREAT) + os.write', os_open_write),
         ('os.rename("/state/cache/existing.json", ".../moved.json")', lambda: os.rename(f'{M}/existing.json', f'{M}/moved.json')),
         ('os.replace(local file, "/state/cache/x.bin")', replace_from_local),
         ('tempfile.mkstemp(dir=mount) + os.replace (atomic write)', tmp_then_replace),
@@ -326,8 +326,9 @@ def table(lines):
     head = '| call | no guard, nothing at the path | no guard, directory on the container disk | with the guard (read-only emptyDir) |'
     out = [head, '|---|---|---|---|']
     for call, by in rows.items():
+        # A '|' would end a Markdown cell, even inside backticks.
         cells = [by.get(s, '-').replace('|', '\\|') for s in ('absent', 'present', 'guard')]
-        out.append(f'| `{call}` | ' + ' | '.join(cells) + ' |')
+        out.append(f'| `{call.replace("|", "/")}` | ' + ' | '.join(cells) + ' |')
     return '\n'.join(out)
 
 

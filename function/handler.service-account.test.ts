@@ -75,3 +75,60 @@ describe('runFunction with input.serviceAccount', () => {
     expect(fatals(rsp)[0]?.message).toMatch(/spec\.serviceAccountName: serviceAccountName must be a DNS-1123 subdomain/);
   });
 });
+
+describe('runFunction with input.serviceAccount on an earlier step\'s Deployment', () => {
+  const earlier = (serviceAccountName?: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'model-inference', annotations: { 'crossplane.io/composition-resource-name': 'deployment' } },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'model-inference' } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'model-inference' } },
+        spec: { ...(serviceAccountName === undefined ? {} : { serviceAccountName }), containers: [{ name: 'asya-runtime', image: 'ghcr.io/example/inference:1.2.3' }] },
+      },
+    },
+  });
+  const warnings = (rsp: RunFunctionResponse) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_WARNING);
+
+  it('keeps its serviceAccountName, composes nothing and says so', () => {
+    const rsp = runFunction(request({ xr: actorDoc(baseSpec), input, desired: [earlier('asya-actors')] }));
+    expect(fatals(rsp)).toEqual([]);
+    expect(podSpec(rsp).serviceAccountName).toBe('asya-actors');
+    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['deployment']);
+    expect(warnings(rsp).map((w) => w.reason)).toEqual(['ServiceAccountKept']);
+    expect((rsp.desired?.composite?.resource as any).status.serviceAccount).toEqual({ name: 'asya-actors', source: 'earlier-step' });
+  });
+
+  it('replaces it with replaceExisting', () => {
+    const rsp = runFunction(request({ xr: actorDoc(baseSpec), input: { serviceAccount: { ...input.serviceAccount, replaceExisting: true } }, desired: [earlier('asya-actors')] }));
+    expect(podSpec(rsp).serviceAccountName).toBe('model-inference');
+    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['deployment', 'serviceaccount']);
+    expect(warnings(rsp)).toEqual([]);
+  });
+
+  it('sets it when the earlier step set none', () => {
+    const rsp = runFunction(request({ xr: actorDoc(baseSpec), input, desired: [earlier()] }));
+    expect(podSpec(rsp).serviceAccountName).toBe('model-inference');
+    expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['deployment', 'serviceaccount']);
+  });
+
+  it('wraps the ServiceAccount in an Object like the Deployment, same provider config and namespace', () => {
+    const dep = earlier();
+    const object = {
+      apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+      kind: 'Object',
+      metadata: { annotations: dep.metadata.annotations },
+      spec: { forProvider: { manifest: { ...dep, metadata: { name: 'model-inference', namespace: 'prod' } } }, providerConfigRef: { kind: 'ClusterProviderConfig', name: 'default' } },
+    };
+    const rsp = runFunction(request({ xr: actorDoc(baseSpec), input, desired: [object] }));
+    expect(fatals(rsp)).toEqual([]);
+    const wrapped = rsp.desired?.resources['deployment']?.resource as any;
+    expect(wrapped.spec.forProvider.manifest.spec.template.spec.serviceAccountName).toBe('model-inference');
+    const sa = rsp.desired?.resources['serviceaccount']?.resource as any;
+    expect(sa.apiVersion).toBe('kubernetes.m.crossplane.io/v1alpha1');
+    expect(sa.kind).toBe('Object');
+    expect(sa.spec.providerConfigRef).toEqual({ kind: 'ClusterProviderConfig', name: 'default' });
+    expect(sa.spec.forProvider.manifest).toMatchObject({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'model-inference', namespace: 'prod' } });
+  });
+});

@@ -226,6 +226,13 @@ export const stepInput = fc.record(
     sidecar: fc.constant({ image: 'ghcr.io/deliveryhero/asya-sidecar:v1', env: [{ name: 'ASYA_TRANSPORT', value: 'sqs' }] }),
     allowedConnectorImages: fc.constant(['ghcr.io/deliveryhero/asya-state-proxy', 'ghcr.io/deliveryhero/asya-state-proxy-', 'registry.internal/platform/']),
     defaultConnectorResources: resources,
+    // Issue 17: a composed per-actor ServiceAccount, or a shared one referenced only.
+    serviceAccount: fc.constantFrom(
+      { enabled: false },
+      { enabled: true, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/asya-{actor}' }, automountServiceAccountToken: false },
+      { enabled: true, namePattern: 'sa-{actor}', podLabels: { 'azure.workload.identity/use': 'true' } },
+      { enabled: true, shared: { name: 'asya-actors' } },
+    ),
   },
   { requiredKeys: [] },
 );

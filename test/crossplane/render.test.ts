@@ -40,6 +40,8 @@ const scenarioCases: Case[] = [
   { name: 'earlier-step-resources', xr: 'examples/multi-mount-s3-redis.yaml', composition: 'test/crossplane/compositions/with-earlier-step.yaml' },
   { name: 'earlier-step-deployment', xr: 'examples/multi-mount-s3-redis.yaml', composition: 'test/crossplane/compositions/with-earlier-deployment.yaml' },
   { name: 'restricted-containers', xr: 'examples/conversation-history-cas.yaml', composition: 'test/crossplane/compositions/restricted-containers.yaml' },
+  { name: 'earlier-service-account-kept', xr: 'examples/workload-identity-aws.yaml', composition: 'test/crossplane/compositions/with-earlier-service-account-kept.yaml' },
+  { name: 'earlier-service-account-replaced', xr: 'examples/workload-identity-aws.yaml', composition: 'test/crossplane/compositions/with-earlier-service-account-replaced.yaml' },
   { name: 'workload-identity-observed', xr: 'examples/workload-identity-gcp.yaml', composition: 'compositions/workload-identity-gcp.yaml', observed: 'test/crossplane/observed/workload-identity-gcp' },
   { name: 'workload-identity-no-service-account-yet', xr: 'examples/workload-identity-gcp.yaml', composition: 'compositions/workload-identity-gcp.yaml', observed: 'test/crossplane/observed/workload-identity-gcp-no-sa' },
 ];

@@ -18,6 +18,7 @@ import {
 } from '@crossplane-org/function-sdk-typescript';
 import { parseStepInput, type StepInput } from './input/schema.js';
 import { actorResourceReady } from './ready/object.js';
+import { serviceAccountReady } from './ready/service-account.js';
 import {
   augmentDeployment,
   augmentObject,
@@ -30,6 +31,13 @@ import {
   stateProxyOptions,
   type Warning,
 } from './render/index.js';
+import {
+  actorResourceServiceAccount,
+  composedResourceFor,
+  planServiceAccount,
+  type ServiceAccountStatus,
+  withActorServiceAccount,
+} from './render/service-account.js';
 import type { AsyncActor } from './schema/async-actor.js';
 import { type FieldIssue, formatIssue, formatPath } from './schema/issues.js';
 import { asAsyncActorDocument } from './schema/legacy.js';
@@ -53,10 +61,15 @@ class Refusal {
   }
 }
 
-interface Plan {
+interface Composed {
   readonly key: string;
   readonly resource: Json;
   readonly ready: Ready;
+}
+
+interface Plan {
+  /** The actor resource first, then what the function composes beside it (a ServiceAccount). */
+  readonly resources: readonly Composed[];
   readonly status: Json;
   readonly warnings: readonly Warning[];
 }
@@ -89,18 +102,38 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
 
   const key = input.value.resourceKey;
   const existing = req.desired?.resources?.[key]?.resource;
-  const resource = buildResource(existing, actor, input.value);
-  if (resource instanceof Refusal) return resource;
+  const built = buildResource(existing, actor, input.value);
+  if (built instanceof Refusal) return built;
 
+  const sa = planServiceAccount(actor, input.value, actorResourceServiceAccount(built));
+  if (!sa.ok) {
+    return sa.blame === 'input'
+      ? new Refusal(REASON.invalidInput, 'invalid function input (serviceAccount):', sa.issues)
+      : new Refusal(REASON.invalidActor, `invalid ${where}:`, sa.issues);
+  }
+  const resources: Composed[] = [];
   const observed = req.observed?.resources?.[key]?.resource;
   // An unwrapped Deployment, or the Deployment a provider-kubernetes Object reports (ready/object.ts).
   const ready = actorResourceReady(observed);
+  resources.push({ key, resource: withActorServiceAccount(built, sa.value), ready: ready ? Ready.READY_TRUE : Ready.READY_FALSE });
+  const composed = sa.value.composed;
+  if (composed !== undefined) {
+    if (req.desired?.resources?.[composed.key] !== undefined) {
+      return new Refusal(REASON.conflict, `cannot compose the actor's ServiceAccount:`, [
+        {
+          path: ['desired', 'resources', composed.key],
+          rule: 'desired-resource-taken',
+          message: `an earlier step already composed a resource under "${composed.key}"; set input.serviceAccount.resourceKey to a free key`,
+        },
+      ]);
+    }
+    const saReady = serviceAccountReady(req.observed?.resources?.[composed.key]?.resource);
+    resources.push({ key: composed.key, resource: composedResourceFor(built, composed.resource), ready: saReady ? Ready.READY_TRUE : Ready.READY_FALSE });
+  }
   return {
-    key,
-    resource,
-    ready: ready ? Ready.READY_TRUE : Ready.READY_FALSE,
-    status: statusFor(actor, input.value, ready),
-    warnings: collectWarnings(actor, input.value),
+    resources,
+    status: statusFor(actor, input.value, ready, sa.value.status),
+    warnings: [...collectWarnings(actor, input.value), ...sa.value.warnings],
   };
 }
 
@@ -126,7 +159,7 @@ function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): 
   );
 }
 
-function statusFor(actor: AsyncActor, input: StepInput, ready: boolean): Json {
+function statusFor(actor: AsyncActor, input: StepInput, ready: boolean, serviceAccount: ServiceAccountStatus | undefined): Json {
   const mounts = actor.spec.stateProxy ?? [];
   const options = stateProxyOptions(actor, input);
   return {
@@ -143,6 +176,7 @@ function statusFor(actor: AsyncActor, input: StepInput, ready: boolean): Json {
       sidecarMode: options.sidecarMode,
       ready,
     },
+    ...(serviceAccount === undefined ? {} : { serviceAccount: { name: serviceAccount.name, source: serviceAccount.source } }),
   };
 }
 
@@ -187,12 +221,10 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
     return rsp;
   }
   const desired = rsp.desired ?? { composite: undefined, resources: {} };
-  const previous = desired.resources[outcome.key];
-  desired.resources[outcome.key] = {
-    resource: outcome.resource,
-    connectionDetails: previous?.connectionDetails ?? {},
-    ready: outcome.ready,
-  };
+  for (const r of outcome.resources) {
+    const previous = desired.resources[r.key];
+    desired.resources[r.key] = { resource: r.resource, connectionDetails: previous?.connectionDetails ?? {}, ready: r.ready };
+  }
   desired.composite = withStatus(desired.composite, req.observed?.composite?.resource, outcome.status);
   rsp.desired = desired;
   rsp.results.push(...outcome.warnings.map(warningResult));

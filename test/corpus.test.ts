@@ -55,6 +55,9 @@ describe('examples', () => {
         'multi-mount-s3-redis.yaml',
         'passthrough-large-files.yaml',
         'redis-cache.yaml',
+        'workload-identity-aws.yaml',
+        'workload-identity-azure.yaml',
+        'workload-identity-gcp.yaml',
       ].sort(),
     );
     for (const e of examples) {

@@ -22,11 +22,17 @@ interface Case {
   readonly opts?: Partial<RenderOptions>;
 }
 
+/** The workload identity examples need the Composition whose step input composes their ServiceAccount. */
+const compositionFor = (file: string): { opts?: Partial<RenderOptions> } => {
+  const cloud = /^workload-identity-(\w+)\.yaml$/.exec(file)?.[1];
+  return cloud === undefined ? {} : { opts: { input: `compositions/workload-identity-${cloud}.yaml` } };
+};
+
 const cases: Case[] = [
   ...readdirSync(join(ROOT, 'examples'))
     .filter((f) => f.endsWith('.yaml') && f !== 'functions.yaml')
     .sort()
-    .map((f) => ({ name: f.replace(/\.yaml$/, ''), xr: `examples/${f}` })),
+    .map((f) => ({ name: f.replace(/\.yaml$/, ''), xr: `examples/${f}`, ...compositionFor(f) })),
   { name: 'restricted-containers', xr: 'examples/conversation-history-cas.yaml', opts: { input: 'test/inputs/restricted-containers.yaml' } },
   { name: 'input-from-composition', xr: 'examples/redis-cache.yaml', opts: { input: 'compositions/asyncactor-state-proxy.yaml' } },
   { name: 'observed-available', xr: 'examples/model-weights-s3.yaml', opts: { observed: 'test/crossplane/observed/available' } },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { sidecarMode } from '../schema/async-actor.js';
 import { envFromSource, envVar, imagePullPolicy, resourceRequirements } from '../schema/k8s.js';
 import type { FieldIssue, Result } from '../schema/issues.js';
+import { serviceAccountInput } from './service-account.js';
 import { fromZodIssues } from '../schema/validate.js';
 
 export const INPUT_GROUP = 'stateproxy.fn.asya.sh';
@@ -54,6 +55,8 @@ export const stepInput = z.strictObject({
   sidecar: queueSidecarInput.optional(),
   /** Image prefixes connectors may use; absent or empty allows any image. */
   allowedConnectorImages: z.array(z.string().min(1).max(512)).max(64).optional(),
+  /** A per-actor ServiceAccount for workload identity; absent means the pod keeps the namespace default. */
+  serviceAccount: serviceAccountInput.optional(),
 });
 
 export type StepInput = z.output<typeof stepInput>;

@@ -27,6 +27,7 @@ import {
 import { HANDLER_PATTERN, MAX_HANDLER, MAX_PYTHON_EXECUTABLE, PYTHON_EXECUTABLE_PATTERN } from './formats.js';
 import {
   DNS_LABEL,
+  DNS_SUBDOMAIN,
   envFromSource,
   envVar,
   freeForm,
@@ -272,6 +273,13 @@ export const asyncActorSpec = z.strictObject({
       ...validations(STATE_PROXY_LIST_RULES),
     })
     .optional(),
+  serviceAccountName: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(new RegExp(DNS_SUBDOMAIN), { message: 'serviceAccountName must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit' })
+    .optional()
+    .describe('An existing ServiceAccount the actor pod runs as (workload identity); then none is composed.'),
   stateProxySidecarMode: sidecarMode
     .optional()
     .describe('Overrides the function input: native (init containers with restartPolicy Always) or containers.'),
@@ -302,6 +310,13 @@ export const asyncActorStatus = z.looseObject({
       ready: z.boolean().optional().describe('The actor Deployment is available with all replicas updated.'),
     })
     .optional(),
+  serviceAccount: z
+    .strictObject({
+      name: z.string(),
+      source: z.enum(['composed', 'shared', 'actor', 'earlier-step']),
+    })
+    .optional()
+    .describe('The ServiceAccount the actor pod runs as, and who provides it.'),
   phase: z.string().optional(),
   queueUrl: z.string().optional(),
   queueIdentifier: z.string().optional(),

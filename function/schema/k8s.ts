@@ -12,6 +12,8 @@ export const freeForm = () =>
   z.record(z.string(), z.unknown()).meta({ 'x-kubernetes-preserve-unknown-fields': true });
 
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** RFC 1123 subdomain (ServiceAccount and most object names); at most 253 characters. */
+export const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 /** Same grammar as `resource.Quantity` in apimachinery. */
 export const QUANTITY =

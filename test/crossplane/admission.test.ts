@@ -8,6 +8,7 @@
 import { relative } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { ServiceAccount } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { exampleFiles, invalidFiles, validFiles } from '../corpus/corpus.js';
@@ -61,9 +62,12 @@ describeWithCrank('admission: crossplane beta validate (real CLI)', (crank) => {
     afterAll(() => server?.forceShutdown());
 
     it.each(exampleFiles().map((f) => [f.name, relative(ROOT, f.path)] as const))(
-      '%s: the XR with status passes the XRD and the Deployment passes apps/v1',
+      '%s: the XR with status passes the XRD, the Deployment apps/v1 and any ServiceAccount v1',
       async (_name, xr) => {
-        const rendered = await run(crank, ['render', '-x', xr, 'compositions/asyncactor-state-proxy.yaml', functionsFile]);
+        // The workload identity examples go with the Composition whose input composes their ServiceAccount.
+        const cloud = /workload-identity-(\w+)\.yaml$/.exec(xr)?.[1];
+        const composition = cloud === undefined ? 'compositions/asyncactor-state-proxy.yaml' : `compositions/workload-identity-${cloud}.yaml`;
+        const rendered = await run(crank, ['render', '-x', xr, composition, functionsFile]);
         expect(rendered.code).toBe(0);
         const checked = await validate(XRD, '-', rendered.stdout);
         expect(checked.stdout).toMatch(/1 success cases/);
@@ -72,6 +76,9 @@ describeWithCrank('admission: crossplane beta validate (real CLI)', (crank) => {
         const deployments = docs.filter((d) => d.kind === 'Deployment');
         expect(deployments).toHaveLength(1);
         expect(() => new Deployment(deployments[0] as ConstructorParameters<typeof Deployment>[0]).validate()).not.toThrow();
+        const serviceAccounts = docs.filter((d) => d.kind === 'ServiceAccount');
+        expect(serviceAccounts).toHaveLength(cloud === undefined ? 0 : 1);
+        for (const sa of serviceAccounts) expect(() => new ServiceAccount(sa as ConstructorParameters<typeof ServiceAccount>[0]).validate()).not.toThrow();
       },
     );
   });

@@ -28,7 +28,11 @@ interface Case {
 const exampleCases: Case[] = readdirSync(join(ROOT, 'examples'))
   .filter((f) => f.endsWith('.yaml') && f !== 'functions.yaml')
   .sort()
-  .map((f) => ({ name: f.replace(/\.yaml$/, ''), xr: `examples/${f}` }));
+  .map((f) => {
+    // The workload identity examples need the Composition whose step input composes their ServiceAccount.
+    const cloud = /^workload-identity-(\w+)\.yaml$/.exec(f)?.[1];
+    return { name: f.replace(/\.yaml$/, ''), xr: `examples/${f}`, ...(cloud === undefined ? {} : { composition: `compositions/workload-identity-${cloud}.yaml` }) };
+  });
 
 const scenarioCases: Case[] = [
   { name: 'observed-available', xr: 'examples/model-weights-s3.yaml', observed: 'test/crossplane/observed/available' },
@@ -36,6 +40,10 @@ const scenarioCases: Case[] = [
   { name: 'earlier-step-resources', xr: 'examples/multi-mount-s3-redis.yaml', composition: 'test/crossplane/compositions/with-earlier-step.yaml' },
   { name: 'earlier-step-deployment', xr: 'examples/multi-mount-s3-redis.yaml', composition: 'test/crossplane/compositions/with-earlier-deployment.yaml' },
   { name: 'restricted-containers', xr: 'examples/conversation-history-cas.yaml', composition: 'test/crossplane/compositions/restricted-containers.yaml' },
+  { name: 'earlier-service-account-kept', xr: 'examples/workload-identity-aws.yaml', composition: 'test/crossplane/compositions/with-earlier-service-account-kept.yaml' },
+  { name: 'earlier-service-account-replaced', xr: 'examples/workload-identity-aws.yaml', composition: 'test/crossplane/compositions/with-earlier-service-account-replaced.yaml' },
+  { name: 'workload-identity-observed', xr: 'examples/workload-identity-gcp.yaml', composition: 'compositions/workload-identity-gcp.yaml', observed: 'test/crossplane/observed/workload-identity-gcp' },
+  { name: 'workload-identity-no-service-account-yet', xr: 'examples/workload-identity-gcp.yaml', composition: 'compositions/workload-identity-gcp.yaml', observed: 'test/crossplane/observed/workload-identity-gcp-no-sa' },
 ];
 
 type Doc = Record<string, any>;
@@ -82,6 +90,16 @@ describeWithCrank('crossplane render (real CLI)', (crank) => {
     expect(ready((await render(scenarioCases[0]!)).stdout)).toBe('True');
     expect(ready((await render(scenarioCases[1]!)).stdout)).toBe('False');
     expect(ready((await render(exampleCases[0]!)).stdout)).toBe('False');
+  });
+
+  it('counts the composed ServiceAccount towards readiness once it is observed', async () => {
+    const ready = (yaml: string) => docs(yaml)[0]?.['status']?.['conditions']?.find((c: Doc) => c['type'] === 'Ready');
+    const both = scenarioCases.find((c) => c.name === 'workload-identity-observed')!;
+    const onlyDeployment = scenarioCases.find((c) => c.name === 'workload-identity-no-service-account-yet')!;
+    expect(ready((await render(both)).stdout)?.['status']).toBe('True');
+    const waiting = ready((await render(onlyDeployment)).stdout);
+    expect(waiting?.['status']).toBe('False');
+    expect(waiting?.['message']).toBe('Unready resources: serviceaccount');
   });
 
   it('keeps what an earlier step composed and augments its Deployment', async () => {

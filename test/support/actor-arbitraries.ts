@@ -232,6 +232,13 @@ export const stepInput = fc.record(
     allowedConnectorImages: fc.constant(['ghcr.io/deliveryhero/asya-state-proxy', 'ghcr.io/deliveryhero/asya-state-proxy-', 'registry.internal/platform/']),
     defaultConnectorResources: resources,
     mountGuard: fc.boolean(),
+    // Issue 17: a composed per-actor ServiceAccount, or a shared one referenced only.
+    serviceAccount: fc.constantFrom(
+      { enabled: false },
+      { enabled: true, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/asya-{actor}' }, automountServiceAccountToken: false },
+      { enabled: true, namePattern: 'sa-{actor}', podLabels: { 'azure.workload.identity/use': 'true' } },
+      { enabled: true, shared: { name: 'asya-actors' } },
+    ),
   },
   { requiredKeys: [] },
 );

@@ -33,6 +33,8 @@ function compose(req: RunFunctionRequest): RunFunctionResponse {
           template: {
             metadata: { labels: { app: name } },
             spec: {
+              // Upstream's templates run every actor as one shared ServiceAccount per namespace.
+              ...(typeof req.input?.['serviceAccountName'] === 'string' ? { serviceAccountName: req.input['serviceAccountName'] } : {}),
               containers: [
                 { name: 'asya-runtime', image: 'example/runtime:1', env: [{ name: 'ASYA_HANDLER', value: 'handler.main' }] },
                 { name: 'metrics-exporter', image: 'example/exporter:1' },

@@ -2,6 +2,7 @@
  * The pieces a cluster installs must agree with each other: XRD, Composition, Function package,
  * the render functions file and the container image's entry point.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,15 +43,42 @@ describe('packaging', () => {
     expect(pkg['spec']['capabilities']).toContain('composition');
   });
 
-  it('the image runs the compiled entry point as ENTRYPOINT, non-root, with no CMD', () => {
+  it('the Dockerfile and the Docker-free image build (scripts/build-image.sh) describe one image', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const script = readFileSync(join(ROOT, 'scripts/build-image.sh'), 'utf8');
+    const constant = (name: string) => script.match(new RegExp(`^readonly ${name}='([^']*)'$`, 'm'))?.[1];
+    const entrypoint = JSON.parse(constant('ENTRYPOINT') ?? 'null') as string[];
+    expect(entrypoint).toEqual(['/nodejs/bin/node', '/app/main.mjs']);
     expect(runtime).toMatch(/FROM gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
-    expect(runtime).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "dist\/function\/main\.js"\]$/m);
+    expect(runtime).toContain(`\nENTRYPOINT ${JSON.stringify(entrypoint).replace(/","/g, '", "')}\n`);
     expect(runtime).not.toMatch(/^CMD /m);
-    expect(runtime).toMatch(/^USER 65532:65532$/m);
-    expect(existsSync(join(ROOT, 'function/main.ts'))).toBe(true);
-    const build = load('tsconfig.build.json');
-    expect(build['include']).toContain('function/**/*.ts');
+    expect(runtime).toMatch(new RegExp(`^USER ${constant('IMAGE_USER')}$`, 'm'));
+    expect(constant('IMAGE_USER')).toBe('65532:65532');
+    expect(runtime).toMatch(/^WORKDIR \/app$/m);
+    expect(script).toContain('WorkingDir: "/app"');
+    expect(runtime).toMatch(/^EXPOSE 9443$/m);
+    expect(script).toContain('ExposedPorts: {"9443/tcp": {}}');
+    expect(runtime).toContain('COPY --from=build /src/_build/app/main.mjs /app/main.mjs');
+    expect(script).toContain('cp "${APP_BUNDLE}" "${app}/app/main.mjs"');
+    expect(script).not.toMatch(/\bCmd:/);
+  });
+
+  it.runIf(existsSync(join(ROOT, '_build/image/runtime-amd64.tar')))('the built image config matches (when npm run package ran)', () => {
+    const tar = execFileSync('tar', ['-xOf', join(ROOT, '_build/image/runtime-amd64.tar'), 'manifest.json'], { encoding: 'utf8' });
+    const manifest = JSON.parse(tar) as Array<{ Config: string }>;
+    const config = JSON.parse(execFileSync('tar', ['-xOf', join(ROOT, '_build/image/runtime-amd64.tar'), manifest[0]!.Config], { encoding: 'utf8' })) as Doc;
+    expect(config['config']).toMatchObject({ User: '65532:65532', Entrypoint: ['/nodejs/bin/node', '/app/main.mjs'], WorkingDir: '/app', ExposedPorts: { '9443/tcp': {} } });
+    expect(config['config']['Cmd']).toBeUndefined();
+    expect(config['architecture']).toBe('amd64');
+  });
+
+  it('the Configuration package depends on the function and ships the XRD and Composition', () => {
+    const conf = load('package-configuration/crossplane.yaml');
+    expect(conf['kind']).toBe('Configuration');
+    expect(conf['spec']['dependsOn']).toEqual([{ function: '${FUNCTION_PACKAGE}', version: '${FUNCTION_VERSION}' }]);
+    const script = readFileSync(join(ROOT, 'scripts/build-configuration.sh'), 'utf8');
+    expect(script).toContain('cp crds/asyncactors.asya.sh.xrd.yaml');
+    expect(script).toContain('compositions/asyncactor-state-proxy.yaml');
   });
 });

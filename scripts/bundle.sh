@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Bundle the function's server entry point into one ESM file with only the code it imports,
+# so the runtime image carries a few MB instead of the SDK's whole dependency tree.
+#
+# Usage: scripts/bundle.sh [OUT]        (default OUT: _build/app/main.mjs)
+#
+# The banner gives the bundle a `require`: @grpc/grpc-js and pino are CommonJS and call it for
+# Node built-ins, which an ESM bundle has no `require` for otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="${1:-_build/app/main.mjs}"
+entry=function/main.ts
+[[ -f function/server/main.ts ]] && entry=function/server/main.ts
+mkdir -p "$(dirname "${out}")"
+npx --no-install esbuild "${entry}" --bundle --platform=node --format=esm --target=node20 \
+  --legal-comments=none --log-level=warning \
+  --banner:js="import { createRequire as __asyaCreateRequire } from 'node:module'; const require = __asyaCreateRequire(import.meta.url);" \
+  --outfile="${out}"
+printf '%s\n' "${out}"

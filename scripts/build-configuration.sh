@@ -22,8 +22,17 @@ FUNCTION_VERSION="${FUNCTION_VERSION:->=v$(jq -r .version package.json)}"
 CRANK="${CRANK:-$(scripts/install-crossplane-cli.sh)}"
 out=_build/xpkg/configuration-asya-state-proxy.xpkg
 
-repo_path="${FUNCTION_PACKAGE#*/}"          # drop the registry host
-function_name="$(printf '%s' "${repo_path}" | tr '/._' '---' | tr 'A-Z' 'a-z' | cut -c1-63)"
+# The repository path as go-containerregistry's RepositoryStr() gives it: without the registry
+# host (a first segment with '.' or ':' or 'localhost'); a bare name is Docker Hub's library/NAME.
+repo_path="${FUNCTION_PACKAGE}"
+first="${repo_path%%/*}"
+if [[ "${repo_path}" == */* && ( "${first}" == *.* || "${first}" == *:* || "${first}" == localhost ) ]]; then
+  repo_path="${repo_path#*/}"
+fi
+[[ "${repo_path}" == */* ]] || repo_path="library/${repo_path}"
+# Crossplane's xpkg.ToDNSLabel: keep [a-z0-9], turn . / : - into '-', drop anything else, read at
+# most 63 characters, trim '-' at both ends.
+function_name="$(printf '%s' "${repo_path:0:63}" | tr './:' '---' | tr -cd 'a-z0-9-' | sed -e 's/^-*//' -e 's/-*$//')"
 
 root="$(mktemp -d "${TMPDIR:-/tmp}/asya-configuration.XXXXXX")"
 trap 'rm -rf "${root}"' EXIT

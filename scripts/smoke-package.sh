@@ -15,7 +15,7 @@ repo="$(pwd -P)"
 archs=("$@")
 [[ ${#archs[@]} -gt 0 ]] || archs=(amd64 arm64)
 CRANK="${CRANK:-$(scripts/install-crossplane-cli.sh)}"
-for tool in runc jq python3; do
+for tool in runc jq node; do
   command -v "${tool}" >/dev/null || { echo "smoke: ${tool} is required (scripts/install-package-tools.sh)" >&2; exit 2; }
 done
 [[ "$(id -u)" == 0 ]] || { echo "smoke: runc needs root here" >&2; exit 2; }
@@ -32,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 ms() { date +%s%3N; }
 
 # The .xpkg is a docker-archive: its first manifest entry is the runtime image.

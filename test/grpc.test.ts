@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Ready, RunFunctionRequest, RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials, StartupError } from '../function/server.js';
+import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials, StartupError } from '../function/server/server.js';
 import { RawFunctionClient } from './support/grpc-client.js';
 import { actorDoc, baseSpec, request } from './support/requests.js';
 import { makeTlsDir, type TlsDir } from './support/tls.js';

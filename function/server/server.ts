@@ -20,13 +20,13 @@ import { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
-import { runFunction } from './handler.js';
+import { runFunction } from '../handler.js';
 import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { encodeResponseFast } from './response-encoder.js';
-import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from './wire/codec.js';
-import { REASON } from './results.js';
-import { fatalResponse, undecodableResponse } from './wire/guard.js';
+import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from '../wire/codec.js';
+import { REASON } from '../results.js';
+import { fatalResponse, undecodableResponse } from '../wire/guard.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */

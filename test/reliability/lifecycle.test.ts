@@ -167,7 +167,7 @@ describe('TLS through the entry point', () => {
 
   it('good certificates: serves a client that trusts the CA', async () => {
     const fn = await startEntryPoint(['--tls-server-certs-dir', tls.dir]);
-    const client = new RawFunctionClient(`localhost:${fn.port}`, grpc.credentials.createSsl(tls.caCert));
+    const client = new RawFunctionClient(`localhost:${fn.port}`, grpc.credentials.createSsl(tls.caCert, tls.client.key, tls.client.cert));
     try {
       const rsp = RunFunctionResponse.decode(await client.callBytes(encodeRequest(request({ xr: actorDoc(baseSpec) }))));
       expect(fatals(rsp)).toEqual([]);

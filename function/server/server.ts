@@ -16,17 +16,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
-import { createSecureContext } from 'node:tls';
+import tlsDefaults, { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
-import { runFunction } from './handler.js';
+import { runFunction } from '../handler.js';
 import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { encodeResponseFast } from './response-encoder.js';
-import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from './wire/codec.js';
-import { REASON } from './results.js';
-import { fatalResponse, undecodableResponse } from './wire/guard.js';
+import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from '../wire/codec.js';
+import { REASON } from '../results.js';
+import { fatalResponse, undecodableResponse } from '../wire/guard.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */
@@ -86,11 +86,23 @@ export function serverCredentials(opts: Pick<ServerOptions, 'insecure' | 'tlsSer
     throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir} (tls.key, tls.crt, ca.crt): ${message(err)}`);
   }
   try {
-    // Client certificates are verified when presented, as the SDK does; Crossplane presents one.
-    return grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], false);
+    // As function-sdk-go (tls.RequireAndVerifyClientCert, TLS 1.2 minimum): a client without a
+    // certificate signed by ca.crt is refused in the handshake. Crossplane always presents one.
+    enforceTlsMinimum();
+    return grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], true);
   } catch (err) {
     throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir}: ${message(err)}`);
   }
+}
+
+const WEAK_TLS = new Set(['TLSv1', 'TLSv1.1']);
+
+/**
+ * grpc-js's createSsl takes no minVersion, so the floor is Node's process-wide default; it is
+ * TLS 1.2 unless node was started with --tls-min-v1.0/1.1, which must not weaken this server.
+ */
+function enforceTlsMinimum(): void {
+  if (WEAK_TLS.has(tlsDefaults.DEFAULT_MIN_VERSION)) tlsDefaults.DEFAULT_MIN_VERSION = 'TLSv1.2';
 }
 
 /** The answer to one decoded (or undecodable) request. Never throws. */

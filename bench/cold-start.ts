@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 10) || 10;
-const dist = ['dist/function/server/main.js', 'dist/function/main.js'].find((p) => existsSync(join(ROOT, p)));
+const dist = existsSync(join(ROOT, 'dist/function/server/main.js')) ? 'dist/function/server/main.js' : undefined;
 const variants = [
   { name: 'bundle (_build/app/main.mjs)', file: '_build/app/main.mjs' },
   ...(dist ? [{ name: `tsc output (${dist})`, file: dist }] : []),

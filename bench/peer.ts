@@ -1,54 +1,58 @@
 /**
- * The benchmark peer: a stand-in for function-go-templating (bench/peer/main.go) running the
- * template in bench/peer/template.yaml. function-go-templating itself cannot be built here: the Go
- * module proxy refuses every version of github.com/crossplane-contrib/function-go-templating.
- *
- * The binary is built with `go build` from the committed module (go.mod + go.sum) into a cache
- * directory keyed by a hash of the sources, so it is rebuilt only when they change.
+ * The benchmark peer: the real function-go-templating v0.12.2, running our hand-written template
+ * (bench/peer/template.yaml). Its source snapshot lives outside the repository
+ * (`${ASYA_PEERS_DIR:-../shared/peers}/function-go-templating-v0.12.2.tar.gz`: the Go module proxy
+ * refuses every version of it); scripts/install-peer-go-templating.sh builds it into
+ * `${XDG_CACHE_HOME:-~/.cache}/asya-state-proxy/function-go-templating-v0.12.2/bin/`.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const PEER_DIR = join(ROOT, 'bench/peer');
-export const PEER_TEMPLATE = join(PEER_DIR, 'template.yaml');
-const SOURCES = ['main.go', 'go.mod', 'go.sum'];
+export const PEER_TEMPLATE = join(ROOT, 'bench/peer/template.yaml');
+export const PEER_VERSION = 'v0.12.2';
+const SCRIPT = join(ROOT, 'scripts/install-peer-go-templating.sh');
+/** The script's exit status when the source archive is absent. */
+const ABSENT = 3;
 
-export function goAvailable(): boolean {
+export const peersDir = (): string => process.env['ASYA_PEERS_DIR'] ?? join(ROOT, '../shared/peers');
+export const peerArchive = (): string => join(peersDir(), `function-go-templating-${PEER_VERSION}.tar.gz`);
+
+/** Where the install script puts the binary (same defaults as the script). */
+export function installedPeerPath(): string {
+  const base = process.env['ASYA_PEER_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'asya-state-proxy');
+  return join(base, `function-go-templating-${PEER_VERSION}`, 'bin', 'function-go-templating');
+}
+
+export const peerInstalled = (): boolean => existsSync(installedPeerPath());
+
+export type PeerBinary = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly why: string };
+
+/**
+ * Builds the peer if needed (a Go build: about 25 s with warm Go caches, minutes cold) and returns
+ * its path, or why it is unavailable: the archive is absent, or the build failed.
+ */
+export function ensurePeerBinary(log: (line: string) => void = () => undefined): PeerBinary {
+  if (peerInstalled()) return { ok: true, path: installedPeerPath() };
+  log(`building the benchmark peer (${SCRIPT})`);
+  const r = spawnSync('bash', [SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
+  const lastLine = (s: string) => s.trim().split('\n').at(-1) ?? '';
+  if (r.status === ABSENT) return { ok: false, why: lastLine(r.stderr).replace(/^install-peer-go-templating: /, '') };
+  if (r.status !== 0) return { ok: false, why: `scripts/install-peer-go-templating.sh failed (exit ${r.status}): ${lastLine(r.stderr)}` };
+  return { ok: true, path: lastLine(r.stdout) };
+}
+
+/** The Go toolchain version string (for the report). */
+export const goVersion = (): string => {
   try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
+    return execFileSync('go', ['version'], { encoding: 'utf8' }).trim().replace(/^go version /, '');
   } catch {
-    return false;
+    return 'n/a';
   }
-}
-
-export function peerCacheDir(): string {
-  const base = process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
-  return join(base, 'asya-state-proxy', 'bench-peer');
-}
-
-/** Builds the peer if needed and returns the binary's path. Throws when `go` fails. */
-export function ensurePeerBinary(log: (line: string) => void = () => undefined): string {
-  const hash = createHash('sha256');
-  for (const f of SOURCES) hash.update(f).update('\0').update(readFileSync(join(PEER_DIR, f))).update('\0');
-  const dir = join(peerCacheDir(), hash.digest('hex').slice(0, 16));
-  const bin = join(dir, 'bench-peer');
-  if (existsSync(bin)) return bin;
-  mkdirSync(dir, { recursive: true });
-  log(`building the benchmark peer into ${dir} (go build)`);
-  execFileSync('go', ['build', '-trimpath', '-o', bin, '.'], {
-    cwd: PEER_DIR,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
-    timeout: 600_000,
-  });
-  return bin;
-}
+};
 
 /** The GoTemplate step input the peer runs. */
 export const peerInput = (): Record<string, unknown> => parse(readFileSync(PEER_TEMPLATE, 'utf8')) as Record<string, unknown>;

@@ -1,11 +1,11 @@
 /**
  * Soak test (issue 5, item 2): starts the real entry point as its own process
- * (`node --import tsx function/main.ts --insecure --address 127.0.0.1:<port>`), hammers it with
+ * (`node --import tsx function/server/main.ts --insecure --address 127.0.0.1:<port>`), hammers it with
  * a mix of requests from `--concurrency` concurrent callers for `--seconds`, checks every answer
  * byte for byte against that request's first answer, and prints calls, errors, latency
  * percentiles and the server's RSS (VmRSS from /proc) over time. RSS must stay flat.
  *
- *   npx tsx bench/soak.ts [--seconds 60] [--concurrency 16] [--warmup 5]
+ *   npx tsx bench/soak.ts [--seconds 60] [--concurrency 16] [--warmup 5] [--dist] [--server-arg=<flag> ...]
  *
  * Loopback only. Exits 1 on any error or mismatched answer.
  */
@@ -15,10 +15,19 @@ import { performance } from 'node:perf_hooks';
 import * as wire from '../function/wire/messages.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 import { actorDoc, baseSpec, request } from '../test/support/requests.js';
-import { rssKiB, spawnEntryPoint } from '../test/support/spawn.js';
+import { rssKiB, spawnBuiltEntryPoint, spawnEntryPoint } from '../test/support/spawn.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '16' }, warmup: { type: 'string', default: '5' } },
+  options: {
+    seconds: { type: 'string', default: '60' },
+    concurrency: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '5' },
+    // The shipped entry point (`node dist/function/server/main.js`, after `npm run build`) instead
+    // of the sources through tsx, whose loader alone holds tens of MiB: RSS figures need this.
+    dist: { type: 'boolean', default: false },
+    // Extra server flags, e.g. --server-arg=--response-cache-entries --server-arg=0.
+    'server-arg': { type: 'string', multiple: true, default: [] },
+  },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -67,7 +76,8 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 const port = await freePort();
-const server = spawnEntryPoint(['--insecure', '--address', `127.0.0.1:${port}`]);
+const serverArgs = ['--insecure', '--address', `127.0.0.1:${port}`, ...(values['server-arg'] ?? [])];
+const server = values.dist === true ? spawnBuiltEntryPoint(serverArgs) : spawnEntryPoint(serverArgs);
 const pid = server.child.pid as number;
 const client = new RawFunctionClient(`127.0.0.1:${port}`);
 try {
@@ -150,6 +160,8 @@ try {
   });
   console.log(`per kind  p50/p99 ms: ${perKind.join(', ')}`);
   console.log(`RSS       idle ${mb(rssIdle)}, after ${warmup} s warm-up ${mb(rssBefore)}, after soak ${mb(rssAfter)} (${rssAfter >= rssBefore ? '+' : ''}${mb(rssAfter - rssBefore)})`);
+  await new Promise((r) => setTimeout(r, 5_000));
+  console.log(`RSS idle 5 s after the soak ${mb(await rssKiB(pid))}`);
   console.log(`RSS trend ${samples.map(([t, k]) => `${t.toFixed(0)}s:${(k / 1024).toFixed(0)}`).join(' ')} MiB`);
   for (const e of firstErrors) console.log(`  ${e}`);
   server.child.kill('SIGTERM');

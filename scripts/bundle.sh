@@ -10,8 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out="${1:-_build/app/main.mjs}"
-entry=function/main.ts
-[[ -f function/server/main.ts ]] && entry=function/server/main.ts
+entry=function/server/main.ts
 mkdir -p "$(dirname "${out}")"
 npx --no-install esbuild "${entry}" --bundle --platform=node --format=esm --target=node20 \
   --legal-comments=none --log-level=warning \

@@ -26,6 +26,7 @@ import { guardConflicts, guardPieces, withoutGuards } from './guard.js';
 import { formatMountsEnv } from './mounts-env.js';
 import { withKey, withList } from './objects.js';
 import { hardenRestricted } from './security.js';
+import { kubeletLiteral } from './kubelet-literal.js';
 
 export interface StateProxyOptions {
   runtimeContainerName: string;
@@ -132,7 +133,7 @@ export function applyStateProxy(
   let runtime = stripped.runtime;
 
   if (mounts.length > 0) {
-    const env: V1EnvVar[] = [...(runtime.env ?? []), { name: MOUNTS_ENV, value: formatMountsEnv(mounts) }];
+    const env: V1EnvVar[] = [...(runtime.env ?? []), { name: MOUNTS_ENV, value: kubeletLiteral(formatMountsEnv(mounts)) }];
     const runtimeMounts = runtime.volumeMounts ?? [];
     const socketMount: V1VolumeMount = { name: STATE_SOCKETS_VOLUME, mountPath: STATE_SOCKET_DIR };
     // Guards right after the socket entry: wherever that sits, a re-render puts them back in place.

@@ -1,5 +1,5 @@
 /**
- * The real container entry point (`node --import tsx function/main.ts`) as a child process, for
+ * The real container entry point (`node --import tsx function/server/main.ts`) as a child process, for
  * tests and the soak benchmark: waits for the "listening" log line and reads the bound ports.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -17,8 +17,17 @@ export interface SpawnedFunction {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-export function spawnEntryPoint(args: readonly string[]): { child: ChildProcess; exited: SpawnedFunction['exited']; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'function/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnEntryPoint(args: readonly string[]): ReturnType<typeof spawnNode> {
+  return spawnNode(['--import', 'tsx', 'function/server/main.ts', ...args]);
+}
+
+/** The built entry point (`npm run build` first), as the package image runs it. */
+export function spawnBuiltEntryPoint(args: readonly string[]): ReturnType<typeof spawnNode> {
+  return spawnNode(['dist/function/server/main.js', ...args]);
+}
+
+function spawnNode(argv: readonly string[]): { child: ChildProcess; exited: SpawnedFunction['exited']; stdout: () => string; stderr: () => string } {
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

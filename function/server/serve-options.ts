@@ -16,9 +16,30 @@ function integerAtLeast(min: number, what: string): (value: string) => number {
   };
 }
 
+/** The port function-sdk-go listens on, and what `--address <host>` without a port means. */
+export const DEFAULT_PORT = 9443;
+
+/**
+ * `--address`: `host:port`, `[v6]:port`, `unix:path`; a host alone gets port 9443 (grpc-js
+ * would otherwise pick 443 for it). A bare IPv6 address is ambiguous and refused.
+ */
+export function listenAddress(value: string): string {
+  if (value.startsWith('unix:')) return value;
+  if (/^\[[^\]]*\]$/.test(value)) return `${value}:${DEFAULT_PORT}`;
+  const colons = (value.match(/:/g) ?? []).length;
+  if (colons > 1 && !value.startsWith('[')) throw new InvalidArgumentError(`an IPv6 address needs brackets: [${value}]:${DEFAULT_PORT}`);
+  if (colons === 0) {
+    if (value === '') throw new InvalidArgumentError(`must be host:port, for example 0.0.0.0:${DEFAULT_PORT}`);
+    return `${value}:${DEFAULT_PORT}`;
+  }
+  const port = value.slice(value.lastIndexOf(':') + 1);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new InvalidArgumentError(`port ${JSON.stringify(port)} is not a number from 0 to 65535`);
+  return value;
+}
+
 export function addServeOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--address <host:port>', 'address to listen on').default(DEFAULT_ADDRESS))
+    .addOption(new Option('--address <host:port>', `address to listen on (a host alone means port ${DEFAULT_PORT})`).argParser(listenAddress).default(DEFAULT_ADDRESS))
     .addOption(new Option('--insecure', 'serve without TLS (crossplane render, local development)').default(false))
     .addOption(
       new Option('--tls-server-certs-dir <dir>', 'directory with tls.key, tls.crt and ca.crt')

@@ -54,9 +54,10 @@ describe('checkRestrictedProfile', () => {
 describe('checkRender', () => {
   it('collects image policy, flavour and restricted-profile refusals in that order', () => {
     const actor = makeActor({
-      stateProxy: [mount('kv', 'docker.io/evil/asya-state-proxy-pvc-kv:v1', { securityContext: { privileged: true } })],
+      // allowPrivilegeEscalation: true too, as the schema demands of a privileged connector.
+      stateProxy: [mount('kv', 'docker.io/evil/asya-state-proxy-pvc-kv:v1', { securityContext: { privileged: true, allowPrivilegeEscalation: true } })],
     });
     const issues = checkRender(actor, makeInput({ securityProfile: 'restricted', allowedConnectorImages: ['ghcr.io/deliveryhero/'] }));
-    expect(issues.map((i) => i.rule)).toEqual(['connector-image-policy', 'connector-flavor', 'pss-restricted:privileged']);
+    expect(issues.map((i) => i.rule)).toEqual(['connector-image-policy', 'connector-flavor', 'pss-restricted:privileged', 'pss-restricted:allowPrivilegeEscalation']);
   });
 });

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import {
   CONNECTOR_ENV_RULES,
+  CONNECTOR_RULES,
   HANDLER_RULES,
   MOUNT_PATH_RULES,
   PYTHON_EXECUTABLE_RULES,
@@ -26,14 +27,25 @@ import {
 } from './cel.js';
 import { HANDLER_PATTERN, MAX_HANDLER, MAX_PYTHON_EXECUTABLE, PYTHON_EXECUTABLE_PATTERN } from './formats.js';
 import {
+  CONFIG_MAP_KEY,
+  containerPort,
   DNS_LABEL,
   DNS_SUBDOMAIN,
   envFromSource,
   envVar,
   freeForm,
+  IMAGE,
   imagePullPolicy,
+  LABEL_VALUE,
+  MAX_INT32,
+  MAX_LABEL_VALUE,
+  objectName,
+  podEnvVar,
+  RELAXED_ENV_NAME,
   resourceRequirements,
   securityContext,
+  toleration,
+  volumeMount,
 } from './k8s.js';
 
 export const GROUP = 'asya.sh';
@@ -76,8 +88,11 @@ export type WriteMode = z.infer<typeof writeMode>;
 export const sidecarMode = z.enum(['native', 'containers']);
 export type SidecarMode = z.infer<typeof sidecarMode>;
 
+/** An image reference as the API server takes it: not empty, no leading or trailing whitespace. */
+const image = () => z.string().min(1).max(512).regex(new RegExp(IMAGE));
+
 export const connector = z.strictObject({
-  image: z.string().min(1).max(512),
+  image: image(),
   imagePullPolicy: imagePullPolicy.optional(),
   env: z
     .array(envVar)
@@ -91,7 +106,7 @@ export const connector = z.strictObject({
   envFrom: z.array(envFromSource).max(16).optional(),
   resources: resourceRequirements.optional(),
   securityContext: securityContext.optional(),
-});
+}).meta(validations(CONNECTOR_RULES));
 
 export const stateProxyEntry = z.strictObject({
   name: z
@@ -123,11 +138,8 @@ export const stateProxyEntry = z.strictObject({
   connector,
 }).meta(validations(STATE_PROXY_ENTRY_RULES));
 
-const envEntry = z.strictObject({
-  name: z.string().min(1).max(MAX_ENV_NAME),
-  value: z.string().optional(),
-  valueFrom: freeForm().optional(),
-});
+export const MAX_TOLERATIONS = 64;
+export const MAX_PORTS = 64;
 
 /**
  * A name the pod uses as is (user init container, sidecar, volume). The DNS-label rule (with its
@@ -136,12 +148,28 @@ const envEntry = z.strictObject({
  */
 const podName = () => z.string().min(1).max(63).meta({ pattern: DNS_LABEL });
 
-/** A user container: only `name` is checked here; the rest is passed to the pod untouched. */
-const userContainer = z
-  .looseObject({ name: podName() })
-  .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+/**
+ * A user container: the fields the API server checks on their own are modelled (name, image,
+ * pull policy, ports, env, envFrom, resources, volume mounts); the rest is passed to the pod
+ * untouched. Cross-field checks (mounts naming a volume, resource names, requests <= limits,
+ * port names, privilege) are in rules.ts.
+ */
+const userContainer = (field: 'initContainers' | 'sidecars') =>
+  z
+    .looseObject({
+      name: podName(),
+      image: image(),
+      imagePullPolicy: imagePullPolicy.optional(),
+      ports: z.array(containerPort).max(MAX_PORTS).optional(),
+      env: z.array(podEnvVar(`spec.${field}[].env[]`)).max(MAX_ENV).optional(),
+      envFrom: z.array(envFromSource).max(16).optional(),
+      resources: resourceRequirements.optional(),
+      volumeMounts: z.array(volumeMount(`spec.${field}[].volumeMounts[]`)).max(MAX_VOLUME_MOUNTS).optional(),
+      securityContext: z.looseObject({}).meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional(),
+    })
+    .meta({ 'x-kubernetes-preserve-unknown-fields': true });
 const userContainers = (field: 'initContainers' | 'sidecars') =>
-  z.array(userContainer).max(MAX_USER_CONTAINERS).meta(validations(userContainerRules(field)));
+  z.array(userContainer(field)).max(MAX_USER_CONTAINERS).meta(validations(userContainerRules(field)));
 
 const scaling = z.strictObject({
   enabled: z.boolean().default(true),
@@ -205,9 +233,14 @@ const queueSidecar = z.strictObject({
 });
 
 const secretRef = z.strictObject({
-  secretName: z.string().min(1),
+  secretName: objectName(),
   keys: z
-    .array(z.strictObject({ key: z.string().min(1), envVar: z.string().min(1).max(MAX_ENV_NAME) }))
+    .array(
+      z.strictObject({
+        key: z.string().min(1).max(253).regex(new RegExp(CONFIG_MAP_KEY)),
+        envVar: z.string().min(1).max(MAX_ENV_NAME).regex(new RegExp(RELAXED_ENV_NAME)),
+      }),
+    )
     .min(1)
     .max(MAX_SECRET_KEYS),
 });
@@ -221,7 +254,7 @@ export const asyncActorSpec = z.strictObject({
     .optional()
     .describe('Actor name (Deployment name, queue name). Defaults to metadata.name.'),
   flavors: z.array(z.string().min(3)).max(8).optional(),
-  image: z.string().min(1),
+  image: z.string().min(1).regex(new RegExp(IMAGE)),
   imagePullPolicy: imagePullPolicy.default('IfNotPresent'),
   // The format rules (with field-specific messages) are handler-format and python-executable in
   // rules.ts; pattern and maxLength go through `.meta()` (not `.regex()`/`.max()`) so that zod
@@ -237,26 +270,18 @@ export const asyncActorSpec = z.strictObject({
     .meta({ pattern: PYTHON_EXECUTABLE_PATTERN, maxLength: MAX_PYTHON_EXECUTABLE, ...validations(PYTHON_EXECUTABLE_RULES) })
     .default('python3')
     .describe('Executable name (python3) or absolute path (/opt/venv/bin/python) of the runtime interpreter.'),
-  replicas: z.number().int().min(1).default(1).describe('Used only when scaling is disabled.'),
-  env: z.array(envEntry).max(MAX_ENV).meta(validations(RUNTIME_ENV_RULES)).optional(),
-  resources: freeForm().optional(),
-  nodeSelector: z.record(z.string(), z.string()).optional(),
-  tolerations: z.array(freeForm()).optional(),
+  replicas: z.number().int().min(1).max(MAX_INT32).default(1).describe('Used only when scaling is disabled.'),
+  env: z.array(podEnvVar('spec.env[]')).max(MAX_ENV).meta(validations(RUNTIME_ENV_RULES)).optional(),
+  resources: resourceRequirements.optional(),
+  // Keys are label keys too; a schema cannot constrain map keys, so rules.ts checks them.
+  nodeSelector: z.record(z.string(), z.string().max(MAX_LABEL_VALUE).regex(new RegExp(LABEL_VALUE))).optional(),
+  tolerations: z.array(toleration).max(MAX_TOLERATIONS).optional(),
   volumes: z
     .array(z.looseObject({ name: podName() }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
     .max(MAX_VOLUMES)
     .meta(validations(VOLUMES_RULES))
     .optional(),
-  // Free-form like upstream, except mountPath is typed and bounded, for the CEL rule on spec that
-  // keeps user volumes away from the mount paths.
-  volumeMounts: z
-    .array(
-      z
-        .looseObject({ mountPath: z.string().max(MAX_VOLUME_MOUNT_PATH).optional() })
-        .meta({ 'x-kubernetes-preserve-unknown-fields': true }),
-    )
-    .max(MAX_VOLUME_MOUNTS)
-    .optional(),
+  volumeMounts: z.array(volumeMount('spec.volumeMounts[]')).max(MAX_VOLUME_MOUNTS).optional(),
   initContainers: userContainers('initContainers').optional(),
   sidecars: userContainers('sidecars').optional(),
   scaling: scaling.prefault({}),

@@ -100,6 +100,27 @@ export const CONNECTOR_ENV_RULES: readonly CelRule[] = CONNECTOR_RESERVED_ENV.ma
 
 const runtimeEnv = orList(RUNTIME_RESERVED_ENV);
 
+/**
+ * On `spec.stateProxy[].connector` (self: the connector). The function sets
+ * allowPrivilegeEscalation: false unless the author sets it; the API server refuses that together
+ * with privileged or CAP_SYS_ADMIN, so the author must opt in explicitly.
+ */
+const escalationAllowed = 'has(self.securityContext.allowPrivilegeEscalation) && self.securityContext.allowPrivilegeEscalation';
+export const CONNECTOR_RULES: readonly CelRule[] = [
+  {
+    rule: `!has(self.securityContext) || !has(self.securityContext.privileged) || !self.securityContext.privileged || (${escalationAllowed})`,
+    message:
+      'spec.stateProxy[].connector.securityContext.privileged: true contradicts allowPrivilegeEscalation: false (which the function sets on connectors); set allowPrivilegeEscalation: true explicitly',
+    fieldPath: '.securityContext.privileged',
+  },
+  {
+    rule: `!has(self.securityContext) || !has(self.securityContext.capabilities) || !has(self.securityContext.capabilities.add) || !self.securityContext.capabilities.add.exists(c, c == 'CAP_SYS_ADMIN') || (${escalationAllowed})`,
+    message:
+      'spec.stateProxy[].connector.securityContext.capabilities.add CAP_SYS_ADMIN contradicts allowPrivilegeEscalation: false (which the function sets on connectors); set allowPrivilegeEscalation: true explicitly',
+    fieldPath: '.securityContext.capabilities.add',
+  },
+];
+
 /** On `spec.env` (self: list). */
 export const RUNTIME_ENV_RULES: readonly CelRule[] = [
   {

@@ -51,7 +51,7 @@ describe('the schema leaves the format rules to rules.ts', () => {
   it('reports the rule, not a zod shape error, for a bad or too long value', () => {
     expect(rules({ handler: `a.${'b'.repeat(600)}` })).toEqual(['handler-format spec.handler']);
     expect(rules({ pythonExecutable: `/${'p'.repeat(300)}` })).toEqual(['python-executable spec.pythonExecutable']);
-    expect(rules({ sidecars: [{ name: 'Envoy' }] })).toEqual(['user-name-dns-label spec.sidecars.0.name']);
+    expect(rules({ sidecars: [{ name: 'Envoy', image: 'envoy:1' }] })).toEqual(['user-name-dns-label spec.sidecars.0.name']);
     expect(rules({ volumes: [{ name: 'v' }, { name: 'v' }] })).toEqual(['unique-volume-names spec.volumes.1.name']);
   });
 

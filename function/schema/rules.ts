@@ -16,7 +16,8 @@ import {
   PYTHON_EXECUTABLE_PATTERN,
 } from './formats.js';
 import type { FieldIssue, PathSegment } from './issues.js';
-import { DNS_LABEL } from './k8s.js';
+import { DNS_LABEL, labelValueProblem, privilegeContradiction, qualifiedNameProblem } from './k8s.js';
+import { isWholeQuantity, quantityValue } from './quantity.js';
 import {
   CONNECTOR_RESERVED_ENV,
   GUARD_VOLUME_PREFIX,
@@ -346,6 +347,238 @@ function actorName(actor: AsyncActor): FieldIssue[] {
       }];
 }
 
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * XR labels are copied to the Deployment and the pod, nodeSelector keys are label keys. The API
+ * server checks XR labels itself (on every object), the schema checks nodeSelector values; map keys
+ * cannot be constrained by a schema, hence this rule.
+ */
+function labelSyntax(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const keys = (map: Record<string, string> | undefined, at: PathSegment[], values: boolean) => {
+    for (const [key, value] of Object.entries(map ?? {})) {
+      const kp = qualifiedNameProblem(key);
+      if (kp !== undefined) issues.push({ path: [...at, key], rule: 'label-syntax', message: `label key ${JSON.stringify(key)} ${kp}` });
+      const vp = values && typeof value === 'string' ? labelValueProblem(value) : undefined;
+      if (vp !== undefined) issues.push({ path: [...at, key], rule: 'label-syntax', message: `label value ${JSON.stringify(value)} ${vp}` });
+    }
+  };
+  keys(actor.metadata.labels, ['metadata', 'labels'], true);
+  keys(actor.spec.nodeSelector, ['spec', 'nodeSelector'], false);
+  (actor.spec.tolerations ?? []).forEach((t, i) => {
+    const key = t.key ?? '';
+    const p = key === '' ? undefined : qualifiedNameProblem(key);
+    if (p !== undefined) issues.push({ path: ['spec', 'tolerations', i, 'key'], rule: 'label-syntax', message: `toleration key ${JSON.stringify(key)} ${p}` });
+  });
+  return issues;
+}
+
+const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+const isHugePages = (name: string) => name.startsWith('hugepages-');
+const isNative = (name: string) => !name.includes('/') || name.includes('kubernetes.io/');
+
+/** validateContainerResourceName: a standard resource without a domain, or an extended resource. */
+function resourceNameProblem(name: string): string | undefined {
+  const q = qualifiedNameProblem(name);
+  if (q !== undefined) return q;
+  if (!name.includes('/') && !STANDARD_RESOURCES.includes(name) && !isHugePages(name)) {
+    return `is not a container resource (cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource such as example.com/gpu)`;
+  }
+  return undefined;
+}
+
+/** ValidateResourceRequirements over one container's resources. */
+function resourceProblems(resources: unknown, at: PathSegment[]): FieldIssue[] {
+  if (!isObj(resources)) return [];
+  const issues: FieldIssue[] = [];
+  const limits = isObj(resources['limits']) ? resources['limits'] : {};
+  const requests = isObj(resources['requests']) ? resources['requests'] : {};
+  const add = (path: PathSegment[], message: string) => issues.push({ path: [...at, ...path], rule: 'container-resources', message });
+  for (const [kind, map] of [['limits', limits], ['requests', requests]] as const) {
+    for (const [name, q] of Object.entries(map)) {
+      const p = resourceNameProblem(name);
+      if (p !== undefined) add([kind, name], `resource name ${JSON.stringify(name)} ${p}`);
+      else if (!isNative(name) && !isWholeQuantity(q)) add([kind, name], `${name} is an extended resource and must be a whole number, not ${String(q)}`);
+    }
+  }
+  for (const [name, q] of Object.entries(requests)) {
+    const request = quantityValue(q);
+    const limit = quantityValue(limits[name]);
+    const overcommit = isNative(name) && !isHugePages(name);
+    if (request === undefined) continue;
+    if (limit === undefined) {
+      if (!overcommit && resourceNameProblem(name) === undefined) add(['limits', name], `${name} cannot be overcommitted: a request needs a limit equal to it`);
+    } else if (!overcommit && request !== limit) {
+      add(['requests', name], `request ${String(q)} of ${name} must equal its limit ${String(limits[name])} (${name} cannot be overcommitted)`);
+    } else if (request > limit) {
+      add(['requests', name], `request ${String(q)} of ${name} exceeds its limit ${String(limits[name])}`);
+    }
+  }
+  const names = [...Object.keys(limits), ...Object.keys(requests)];
+  if (names.some(isHugePages) && !names.some((n) => n === 'cpu' || n === 'memory')) {
+    add([], 'hugepages need a cpu or memory request or limit on the same container');
+  }
+  return issues;
+}
+
+interface PodContainer {
+  readonly at: PathSegment[];
+  readonly c: Obj;
+  /** Mount paths the function adds to this container. */
+  readonly platformPaths: readonly string[];
+  readonly kind: 'runtime' | 'connector' | 'init' | 'sidecar';
+}
+
+/** The containers whose user-set fields reach the pod, each with its AsyncActor path. */
+function podContainers(actor: AsyncActor): PodContainer[] {
+  const spec = actor.spec;
+  const mounts = (spec.stateProxy ?? []).length > 0;
+  const runtime: Obj = { resources: spec.resources, volumeMounts: spec.volumeMounts };
+  return [
+    { at: ['spec'], c: runtime, kind: 'runtime', platformPaths: ['/var/run/asya', '/tmp', '/opt/asya/asya_runtime.py', ...(mounts ? ['/var/run/asya/state'] : [])] },
+    ...(spec.stateProxy ?? []).map((e, i) => ({ at: ['spec', 'stateProxy', i, 'connector'], c: e.connector as Obj, kind: 'connector' as const, platformPaths: [] })),
+    ...(spec.initContainers ?? []).map((c, i) => ({ at: ['spec', 'initContainers', i], c: c as Obj, kind: 'init' as const, platformPaths: [] })),
+    ...(spec.sidecars ?? []).map((c, i) => ({ at: ['spec', 'sidecars', i], c: c as Obj, kind: 'sidecar' as const, platformPaths: [] })),
+  ];
+}
+
+function containerResources(actor: AsyncActor): FieldIssue[] {
+  return podContainers(actor).flatMap(({ at, c }) => resourceProblems(c['resources'], [...at, 'resources']));
+}
+
+/** Volume source fields of a Kubernetes Volume (everything but `name`). */
+const sourceKeys = (v: Obj) => Object.keys(v).filter((k) => k !== 'name');
+/** Sources whose reference the API server requires. */
+const REQUIRED_REFERENCE: Readonly<Record<string, string>> = {
+  configMap: 'name',
+  secret: 'secretName',
+  persistentVolumeClaim: 'claimName',
+  hostPath: 'path',
+};
+
+/** A volume has at most one source (none is fine: the API server defaults it to emptyDir). */
+function volumeSources(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  (actor.spec.volumes ?? []).forEach((v, i) => {
+    const keys = sourceKeys(v as Obj);
+    if (keys.length > 1) {
+      issues.push({ path: ['spec', 'volumes', i, keys[1] as string], rule: 'volume-source', message: `volume ${v.name} sets ${keys.join(' and ')}; a volume has exactly one source` });
+    }
+    for (const key of keys) {
+      const field = REQUIRED_REFERENCE[key];
+      const source = (v as Obj)[key];
+      if (field === undefined) continue;
+      const ref = isObj(source) ? source[field] : undefined;
+      if (typeof ref !== 'string' || ref === '') {
+        issues.push({ path: ['spec', 'volumes', i, key, field], rule: 'volume-source', message: `volume ${v.name}: ${key}.${field} is required` });
+      }
+    }
+  });
+  return issues;
+}
+
+/**
+ * Each volume mount names a volume of the pod (the user's, or the platform's own) and mount paths
+ * are unique within a container, the function's mounts included. Bidirectional propagation needs
+ * a privileged container, which the runtime never is.
+ */
+function volumeMounts(actor: AsyncActor): FieldIssue[] {
+  const volumes = new Set<string>([
+    ...(RESERVED_VOLUMES as readonly string[]).filter((v) => v !== 'state-sockets' || (actor.spec.stateProxy ?? []).length > 0),
+    ...(actor.spec.volumes ?? []).map((v) => v.name),
+  ]);
+  const issues: FieldIssue[] = [];
+  for (const { at, c, kind, platformPaths } of podContainers(actor)) {
+    const list = c['volumeMounts'];
+    if (!Array.isArray(list)) continue;
+    const paths = new Map<string, string>(platformPaths.map((p) => [p, 'the function']));
+    const sc = isObj(c['securityContext']) ? c['securityContext'] : {};
+    list.forEach((m: unknown, j) => {
+      if (!isObj(m)) return;
+      const base = [...at, 'volumeMounts', j];
+      if (typeof m['name'] === 'string' && !volumes.has(m['name'])) {
+        issues.push({ path: [...base, 'name'], rule: 'volume-mounts', message: `volume mount names ${m['name']}, which is not a volume of the pod (spec.volumes)` });
+      }
+      const path = m['mountPath'];
+      if (typeof path === 'string') {
+        const before = paths.get(path);
+        if (before !== undefined) {
+          issues.push({ path: [...base, 'mountPath'], rule: 'volume-mounts', message: `mountPath ${path} is already mounted in this container by ${before}` });
+        } else {
+          paths.set(path, `volumeMounts[${j}]`);
+        }
+      }
+      if (m['mountPropagation'] === 'Bidirectional' && (kind === 'runtime' || sc['privileged'] !== true)) {
+        issues.push({
+          path: [...base, 'mountPropagation'],
+          rule: 'volume-mounts',
+          message: kind === 'runtime'
+            ? 'Bidirectional mount propagation needs a privileged container, and the runtime container is never privileged'
+            : 'Bidirectional mount propagation needs securityContext.privileged: true on this container',
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+/** IANA service name (validateContainerPorts): at most 15, a-z 0-9 '-', a letter, no '--', no '-' at the ends. */
+function portNameProblem(name: string): string | undefined {
+  if (name.length > 15 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.includes('--') || !/[a-z]/.test(name)) {
+    return "must be an IANA service name: at most 15 lower-case letters, digits and '-', with a letter, no '--', not starting or ending with '-'";
+  }
+  return undefined;
+}
+
+/**
+ * User containers: port names, probes of init containers
+ * (an init container that is not a native sidecar runs to completion, so probes and lifecycle
+ * hooks are refused by the API server), and privilege settings that contradict each other.
+ */
+function userContainerFields(actor: AsyncActor): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const { at, c, kind } of podContainers(actor)) {
+    if (kind === 'connector') {
+      const sc = c['securityContext'] as Parameters<typeof privilegeContradiction>[0];
+      const problem = privilegeContradiction(sc, false);
+      if (problem !== undefined) {
+        const field = sc?.privileged === true ? ['privileged'] : ['capabilities', 'add'];
+        issues.push({ path: [...at, 'securityContext', ...field], rule: 'container-privilege', message: problem });
+      }
+      continue;
+    }
+    if (kind === 'runtime') continue;
+    const seen = new Map<string, number>();
+    const ports = Array.isArray(c['ports']) ? c['ports'] : [];
+    ports.forEach((p: unknown, j) => {
+      const name = isObj(p) ? p['name'] : undefined;
+      if (typeof name !== 'string' || name === '') return;
+      const problem = portNameProblem(name);
+      if (problem !== undefined) issues.push({ path: [...at, 'ports', j, 'name'], rule: 'container-ports', message: `port name ${JSON.stringify(name)} ${problem}` });
+      else if (seen.has(name)) issues.push({ path: [...at, 'ports', j, 'name'], rule: 'container-ports', message: `duplicate port name ${name}: already used by ports[${seen.get(name)}]` });
+      else seen.set(name, j);
+    });
+    // Only a plainly run-to-completion init container (no restartPolicy): restart rules on
+    // containers are a newer API (ContainerRestartRules), so other values are left to the server.
+    if (kind === 'init' && c['restartPolicy'] === undefined) {
+      for (const field of ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle']) {
+        if (c[field] !== undefined) {
+          issues.push({ path: [...at, field], rule: 'init-container-probes', message: `${field} is not allowed on an init container that runs to completion (only with restartPolicy: Always, a native sidecar)` });
+        }
+      }
+    }
+    const sc = isObj(c['securityContext']) ? (c['securityContext'] as Parameters<typeof privilegeContradiction>[0]) : undefined;
+    const problem = privilegeContradiction(sc, undefined);
+    if (problem !== undefined) {
+      const field = sc?.privileged === true ? ['privileged'] : ['capabilities', 'add'];
+      issues.push({ path: [...at, 'securityContext', ...field], rule: 'container-privilege', message: problem });
+    }
+  }
+  return issues;
+}
+
 export const RULES: readonly Rule[] = [
   { id: 'actor-name', description: 'the actor name (spec.actor or metadata.name) is a DNS label', check: actorName },
   {
@@ -370,6 +603,11 @@ export const RULES: readonly Rule[] = [
   { id: 'user-names', description: 'user init containers, sidecars and volumes have DNS-label names; volume names are unique', check: userNames },
   { id: 'python-executable', description: 'pythonExecutable is an executable name or an absolute path, without whitespace or control characters', check: runtimeCommand },
   { id: 'handler-format', description: 'handler is module.attr[.attr] without whitespace, control or formatting characters', check: handlerFormat },
+  { id: 'label-syntax', description: 'XR labels, nodeSelector keys and toleration keys are valid label keys and values', check: labelSyntax },
+  { id: 'container-resources', description: 'resource names are container resources; requests within limits; extended resources whole and not overcommitted', check: containerResources },
+  { id: 'volume-source', description: 'a user volume has at most one source, with the reference that source needs', check: volumeSources },
+  { id: 'volume-mounts', description: 'volume mounts name a pod volume, mount paths are unique per container, Bidirectional only when privileged', check: volumeMounts },
+  { id: 'user-container-fields', description: 'port names, init-container probes and privilege settings the API server accepts', check: userContainerFields },
 ];
 
 export function checkRules(actor: AsyncActor): FieldIssue[] {

@@ -20,7 +20,9 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], prefix: reado
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       out.push({ path: base, rule: 'schema', message: issue.message });
     } else {
-      out.push({ path: base, rule: 'schema', message: issue.message });
+      // Refinements in k8s.ts name their rule (toleration, volume-mount, ...).
+      const rule = issue.code === 'custom' && typeof issue.params?.['rule'] === 'string' ? issue.params['rule'] : 'schema';
+      out.push({ path: base, rule, message: issue.message });
     }
   }
   return out;

@@ -2,7 +2,8 @@
  * The validation corpus: test/corpus/valid/*.yaml must validate, test/corpus/invalid/*.yaml must
  * each fail exactly one rule. An invalid file states what it expects in its leading comments:
  *   # expect: <rule> <field path>        (one or more)
- *   # admission: cel | openapi (<why>)   (which admission layer rejects it, see admission-parity)
+ *   # admission: cel | openapi | none (<why>)   (which admission layer rejects it, see admission-parity;
+ *                                              none: only validate and the function, for the reason given)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,22 +23,22 @@ export interface CorpusFile {
   readonly text: string;
   readonly valid: boolean;
   readonly expect: readonly Expectation[];
-  /** 'cel' or 'openapi'; undefined for valid files. */
-  readonly admission?: 'cel' | 'openapi';
+  /** 'cel', 'openapi' or 'none' (only validate and the function refuse it); undefined for valid files. */
+  readonly admission?: 'cel' | 'openapi' | 'none';
   readonly admissionReason?: string;
 }
 
 function parseHeader(text: string): Pick<CorpusFile, 'expect' | 'admission' | 'admissionReason'> {
   const expect: Expectation[] = [];
-  let admission: 'cel' | 'openapi' | undefined;
+  let admission: 'cel' | 'openapi' | 'none' | undefined;
   let admissionReason: string | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
     const e = /^# expect: (\S+) (\S+)$/.exec(line);
     if (e !== null) expect.push({ rule: e[1]!, path: e[2]! });
-    const a = /^# admission: (cel|openapi)(?: \((.*)\))?$/.exec(line);
+    const a = /^# admission: (cel|openapi|none)(?: \((.*)\))?$/.exec(line);
     if (a !== null) {
-      admission = a[1] as 'cel' | 'openapi';
+      admission = a[1] as 'cel' | 'openapi' | 'none';
       admissionReason = a[2];
     }
   }

@@ -67,11 +67,45 @@ const connectorImage = fc.oneof(
   fc.constant({ image: 'registry.internal/platform/custom-connector:2', selector: undefined as string | undefined }),
 );
 
-const quantity = fc.constantFrom('50m', '1', '0.5', '64Mi', '1Gi', '100M');
-const resources = fc.record(
-  { requests: fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] }), limits: fc.record({ memory: quantity }, { requiredKeys: [] }) },
-  { requiredKeys: [] },
-);
+/** Quantities in increasing order, so a request can be drawn at or below its limit. */
+const QUANTITIES = ['1m', '50m', '0.5', '1', '+2', '64Mi', '100M', '1Gi', '2e9', '4G'];
+const quantityAtMost = (max: number) => fc.integer({ min: 0, max }).map((i) => QUANTITIES[i] as string);
+/** Valid container resources: requests never above limits, extended resources whole and equal. */
+export const resources = fc
+  .record({
+    cpu: fc.option(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.boolean()), { nil: undefined }),
+    memory: fc.option(fc.tuple(fc.integer({ min: 5, max: 9 }), fc.boolean()), { nil: undefined }),
+    storage: fc.option(fc.constantFrom('1Gi', '500M'), { nil: undefined }),
+    gpu: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+  })
+  .chain((r) =>
+    fc
+      .tuple(
+        r.cpu === undefined ? fc.constant(undefined) : quantityAtMost(r.cpu[0]),
+        r.memory === undefined ? fc.constant(undefined) : quantityAtMost(r.memory[0]),
+      )
+      .map(([cpuReq, memReq]) => {
+        const limits: Obj = {};
+        const requests: Obj = {};
+        if (r.cpu !== undefined) {
+          requests['cpu'] = cpuReq;
+          if (r.cpu[1]) limits['cpu'] = QUANTITIES[r.cpu[0]];
+        }
+        if (r.memory !== undefined) {
+          requests['memory'] = memReq;
+          if (r.memory[1]) limits['memory'] = QUANTITIES[r.memory[0]];
+        }
+        if (r.storage !== undefined) requests['ephemeral-storage'] = r.storage;
+        if (r.gpu !== undefined) {
+          limits['example.com/gpu'] = r.gpu;
+          requests['example.com/gpu'] = r.gpu;
+        }
+        return {
+          ...(Object.keys(requests).length === 0 ? {} : { requests }),
+          ...(Object.keys(limits).length === 0 ? {} : { limits }),
+        };
+      }),
+  );
 
 const connectorEnv = (selector: string | undefined) =>
   fc
@@ -151,17 +185,76 @@ const handler = fc
   .array(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), { minLength: 2, maxLength: 4 })
   .map((parts) => parts.join('.'));
 
+/** Names the API server accepts (printable ASCII but '='; measured: a space is fine). */
+const relaxedEnvName = fc.oneof(envName, fc.constantFrom('my var', 'a:b', 'x@y', '1START', '~tilde'));
+const valueSource = fc.constantFrom<Obj>(
+  { secretKeyRef: { name: 'app-secrets', key: 'token' } },
+  { configMapKeyRef: { name: 'app.config', key: 'LOG_LEVEL', optional: true } },
+  { fieldRef: { fieldPath: 'metadata.name' } },
+  { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.labels['team']" } },
+  { fieldRef: { fieldPath: 'status.podIP' } },
+  { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } },
+);
 const runtimeEnv = fc
   .uniqueArray(
-    fc.record({ name: envName.filter((n) => !(RUNTIME_RESERVED_ENV as readonly string[]).includes(n)), value: envValue }),
+    fc.record({
+      name: relaxedEnvName.filter((n) => !(RUNTIME_RESERVED_ENV as readonly string[]).includes(n)),
+      source: fc.oneof(envValue.map((v) => ({ value: v })), valueSource.map((v) => ({ valueFrom: v })), valueSource.map((v) => ({ value: '', valueFrom: v }))),
+    }),
     { selector: (e) => e.name, maxLength: 4 },
+  )
+  .map((env) => env.map((e) => ({ name: e.name, ...e.source })));
+
+/** Label keys (optionally with a DNS-subdomain prefix) and values of every allowed shape. */
+const labelName = fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/);
+const labelKey = fc.oneof(labelName, fc.tuple(fc.constantFrom('example.com', 'k8s.io', 'a.b-c.d'), labelName).map(([p, n]) => `${p}/${n}`));
+const labelValue = fc.oneof(fc.constant(''), labelName);
+const nodeSelector = fc.dictionary(labelKey, labelValue, { maxKeys: 3 });
+
+const tolerations = fc.array(
+  fc.oneof(
+    fc.record({ key: labelKey, operator: fc.constant('Exists'), effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute', '') }, { requiredKeys: ['operator'] }),
+    fc.record({ key: labelKey, operator: fc.constantFrom('Equal', ''), value: labelValue, effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule') }, { requiredKeys: ['key'] }),
+    fc.record({ key: labelKey, operator: fc.constant('Equal'), value: labelValue, effect: fc.constant('NoExecute'), tolerationSeconds: fc.integer({ min: -5, max: 3600 }) }),
+  ),
+  { maxLength: 3 },
+);
+
+const ports = fc
+  .uniqueArray(
+    fc.record(
+      {
+        name: fc.stringMatching(/^[a-z]([a-z0-9]|-[a-z0-9]){0,6}$/),
+        containerPort: fc.integer({ min: 1, max: 65535 }),
+        protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
+      },
+      { requiredKeys: ['containerPort'] },
+    ),
+    { selector: (p) => p.name ?? `#${p.containerPort}`, maxLength: 3 },
   );
 
 const labels = fc.dictionary(
-  fc.constantFrom('team', 'app', 'tier', 'crossplane.io/composite', 'app.kubernetes.io/name', 'example.com/owner', 'asya.sh/actor'),
-  dnsLabel(20),
+  fc.oneof(fc.constantFrom('team', 'app', 'tier', 'crossplane.io/composite', 'app.kubernetes.io/name', 'example.com/owner', 'asya.sh/actor'), labelKey),
+  fc.oneof(dnsLabel(20), labelValue),
   { maxKeys: 4 },
 );
+
+/** A volume mount of `volume` at a path no other mount of the container uses. */
+const userMount = (volume: string, path: string) =>
+  fc
+    .record({
+      readOnly: fc.boolean(),
+      subPath: fc.option(fc.constantFrom('sub', 'a/b', 'x..y'), { nil: undefined }),
+      propagation: fc.option(fc.constantFrom('None', 'HostToContainer'), { nil: undefined }),
+    })
+    .map((m) => ({
+      name: volume,
+      mountPath: path,
+      ...(m.readOnly ? { readOnly: true } : {}),
+      ...(m.subPath === undefined ? {} : { subPath: m.subPath }),
+      ...(m.propagation === undefined ? {} : { mountPropagation: m.propagation }),
+      ...(m.readOnly && m.propagation !== 'HostToContainer' ? { recursiveReadOnly: 'IfPossible' } : {}),
+    }));
 
 export interface GeneratedActor {
   readonly xr: Obj;
@@ -179,30 +272,57 @@ export const validActor = (maxMounts = 6, minMounts = 0): fc.Arbitrary<Generated
       image: fc.constantFrom('ghcr.io/acme/inference:1.2.3', 'python:3.12-slim', 'registry.internal/ml/app@sha256:' + 'b'.repeat(64)),
       handler,
       python: fc.option(fc.constantFrom('python3', 'python3.11', '/usr/local/bin/python3', '/opt/venv/bin/python'), { nil: undefined }),
-      replicas: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+      replicas: fc.option(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(2147483647)), { nil: undefined }),
+      pullPolicy: fc.option(fc.constantFrom('Always', 'IfNotPresent', 'Never'), { nil: undefined }),
+      runtimeResources: fc.option(resources, { nil: undefined }),
+      nodeSelector: fc.option(nodeSelector, { nil: undefined }),
+      sidecarPorts: ports,
+      sidecarResources: fc.option(resources, { nil: undefined }),
+      sidecarEnv: fc.option(runtimeEnv, { nil: undefined }),
       scaling: fc.option(fc.boolean(), { nil: undefined }),
       env: fc.option(runtimeEnv, { nil: undefined }),
-      secretRefs: fc.option(fc.constant([{ secretName: 'app-secrets', keys: [{ key: 'token', envVar: 'APP_TOKEN' }] }]), { nil: undefined }),
+      secretRefs: fc.option(
+        fc.constantFrom(
+          [{ secretName: 'app-secrets', keys: [{ key: 'token', envVar: 'APP_TOKEN' }] }],
+          [{ secretName: 'db.prod-1', keys: [{ key: 'pass.word_1', envVar: 'db password' }, { key: '-k', envVar: 'K' }] }],
+        ),
+        { nil: undefined },
+      ),
       containers: userContainerNames,
       volumeNames: fc.uniqueArray(dnsLabel(20).filter((n) => !(RESERVED_VOLUMES as readonly string[]).includes(n)), { maxLength: 3 }),
       stateProxy: stateProxy(maxMounts, minMounts),
       sidecarMode: fc.option(fc.constantFrom('native', 'containers'), { nil: undefined }),
-      tolerations: fc.option(fc.constant([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]), { nil: undefined }),
+      tolerations: fc.option(tolerations, { nil: undefined }),
     })
     .chain((r) =>
-      (r.volumeNames.length === 0 ? fc.constant([] as Obj[]) : fc.tuple(...r.volumeNames.map(userVolume))).map((volumes) => {
+      fc.tuple(
+        r.volumeNames.length === 0 ? fc.constant([] as Obj[]) : fc.tuple(...r.volumeNames.map(userVolume)),
+        r.volumeNames.length === 0 ? fc.constant([] as Obj[]) : fc.tuple(...r.volumeNames.map((v) => userMount(v, `${USER_VOLUME_ROOT}/${v}`))),
+        r.volumeNames.length === 0 ? fc.constant([] as Obj[]) : fc.tuple(...r.volumeNames.map((v) => userMount(v, `/srv/${v}`))),
+      ).map(([volumes, runtimeMounts, sidecarMounts]) => {
+        const sidecar = (n: string, i: number): Obj => ({
+          name: n,
+          image: 'envoy:1',
+          ...(i === 0 && r.sidecarPorts.length > 0 ? { ports: r.sidecarPorts } : {}),
+          ...(i === 0 && r.sidecarResources !== undefined ? { resources: r.sidecarResources } : {}),
+          ...(i === 0 && r.sidecarEnv !== undefined ? { env: r.sidecarEnv } : {}),
+          ...(i === 0 && sidecarMounts.length > 0 ? { volumeMounts: sidecarMounts } : {}),
+        });
         const spec: Obj = {
           ...(r.actor === undefined ? {} : { actor: r.actor }),
           image: r.image,
           handler: r.handler,
           ...(r.python === undefined ? {} : { pythonExecutable: r.python }),
+          ...(r.pullPolicy === undefined ? {} : { imagePullPolicy: r.pullPolicy }),
+          ...(r.runtimeResources === undefined ? {} : { resources: r.runtimeResources }),
+          ...(r.nodeSelector === undefined ? {} : { nodeSelector: r.nodeSelector }),
           ...(r.replicas === undefined ? {} : { replicas: r.replicas }),
           ...(r.scaling === undefined ? {} : { scaling: { enabled: r.scaling } }),
           ...(r.env === undefined ? {} : { env: r.env }),
           ...(r.secretRefs === undefined ? {} : { secretRefs: r.secretRefs }),
           ...(r.containers.init.length === 0 ? {} : { initContainers: r.containers.init.map((n) => ({ name: n, image: 'busybox:1.36', command: ['true'] })) }),
-          ...(r.containers.sidecars.length === 0 ? {} : { sidecars: r.containers.sidecars.map((n) => ({ name: n, image: 'envoy:1' })) }),
-          ...(volumes.length === 0 ? {} : { volumes, volumeMounts: volumes.map((v) => ({ name: v['name'], mountPath: `${USER_VOLUME_ROOT}/${String(v['name'])}` })) }),
+          ...(r.containers.sidecars.length === 0 ? {} : { sidecars: r.containers.sidecars.map(sidecar) }),
+          ...(volumes.length === 0 ? {} : { volumes, volumeMounts: runtimeMounts }),
           ...(r.tolerations === undefined ? {} : { tolerations: r.tolerations }),
           ...(r.stateProxy.length === 0 ? {} : { stateProxy: r.stateProxy }),
           ...(r.sidecarMode === undefined ? {} : { stateProxySidecarMode: r.sidecarMode }),

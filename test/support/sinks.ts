@@ -79,7 +79,12 @@ export const TARGETS: ReadonlyArray<[string, (spec: Obj, doc: Obj, v: string) =>
   ['spec.pythonExecutable', (s, _d, v) => (s['pythonExecutable'] = v)],
   ['spec.sidecars[0].name', (s, _d, v) => (s['sidecars'] = [{ name: v, image: 'envoy:1' }])],
   ['spec.initContainers[0].name', (s, _d, v) => (s['initContainers'] = [{ name: v, image: 'busybox:1' }])],
-  ['spec.volumes[0].name', (s, _d, v) => (s['volumes'] = [{ name: v, emptyDir: {} }])],
+  // The generated actor's own mounts would name a volume this replaces, which is a different error.
+  ['spec.volumes[0].name', (s, _d, v) => {
+    s['volumes'] = [{ name: v, emptyDir: {} }];
+    delete s['volumeMounts'];
+    if (Array.isArray(s['sidecars'])) s['sidecars'] = s['sidecars'].map(({ volumeMounts: _m, ...c }: Obj) => c);
+  }],
   ['spec.stateProxy[0].name', (s, _d, v) => (s['stateProxy'] = [{ ...baseSpec.stateProxy[0], name: v }])],
   ['spec.stateProxy[0].mount.path', (s, _d, v) => (s['stateProxy'] = [{ ...baseSpec.stateProxy[0], mount: { path: v } }])],
 ];

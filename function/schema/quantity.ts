@@ -1,0 +1,47 @@
+/**
+ * Kubernetes resource quantities (`resource.Quantity` in apimachinery) read as numbers, for the
+ * comparisons the API server makes on container resources (requests <= limits, whole numbers for
+ * extended resources). Doubles are exact for every quantity a pod spec realistically carries
+ * (binary suffixes are powers of two, decimal ones compare within the same scale).
+ */
+import { QUANTITY } from './k8s.js';
+
+const QUANTITY_RE = new RegExp(QUANTITY);
+
+const SUFFIX: Readonly<Record<string, number>> = {
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** The value of a quantity, or undefined when it is not one (the schema reports those). */
+export function quantityValue(q: unknown): number | undefined {
+  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
+  if (typeof q !== 'string' || !QUANTITY_RE.test(q)) return undefined;
+  const m = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$/.exec(q);
+  if (m === null) return undefined;
+  const mantissa = Number(m[1]);
+  const suffix = m[2] ?? '';
+  if (/^[eE]/.test(suffix)) return mantissa * 10 ** Number(suffix.slice(1));
+  const scale = SUFFIX[suffix];
+  return scale === undefined ? undefined : mantissa * scale;
+}
+
+/** Whole number (ParseQuantity of a value with no fractional part, e.g. `2`, `1k`, not `500m`). */
+export const isWholeQuantity = (q: unknown): boolean => {
+  const v = quantityValue(q);
+  return v !== undefined && Number.isInteger(v);
+};

@@ -136,7 +136,7 @@ describe('RunFunction over TLS', () => {
   beforeAll(async () => {
     tls = makeTlsDir();
     ({ server, port } = await startServer({ insecure: false, tlsServerCertsDir: tls.dir }));
-  });
+  }, 60_000);
   afterAll(() => server.forceShutdown());
 
   it('serves a client that trusts the CA and presents a certificate from it', async () => {

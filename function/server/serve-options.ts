@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CACHE_OPTIONS } from './cache.js';
-import { DEFAULT_ADDRESS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
+import { DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
 
 /** A commander argument parser for whole numbers of at least `min`. */
 function integerAtLeast(min: number, what: string): (value: string) => number {
@@ -61,6 +61,16 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(integerAtLeast(0, 'a non-negative integer'))
         .default(DEFAULT_CACHE_OPTIONS.maxEntries),
     )
+    .addOption(
+      new Option('--max-concurrent-streams <n>', 'concurrent calls per client connection')
+        .argParser(integerAtLeast(1, 'a positive integer'))
+        .default(DEFAULT_MAX_CONCURRENT_STREAMS),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'close a client connection after this long without a call')
+        .argParser(integerAtLeast(1, 'a positive integer (seconds)'))
+        .default(DEFAULT_IDLE_TIMEOUT_MS / 1000),
+    )
     .addOption(new Option('-d, --debug', 'debug logging').default(false));
 }
 
@@ -73,5 +83,7 @@ export function toServerOptions(o: Record<string, unknown>): ServerOptions {
     debug: o['debug'] === true,
     healthAddress: typeof o['healthAddress'] === 'string' ? o['healthAddress'] : undefined,
     responseCacheEntries: Number(o['responseCacheEntries'] ?? DEFAULT_CACHE_OPTIONS.maxEntries),
+    maxConcurrentStreams: Number(o['maxConcurrentStreams'] ?? DEFAULT_MAX_CONCURRENT_STREAMS),
+    idleTimeoutMs: Number(o['idleTimeout'] ?? DEFAULT_IDLE_TIMEOUT_MS / 1000) * 1000,
   };
 }

@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly healthAddress?: string | undefined;
   /** Answers kept for repeated identical requests; 0 disables the cache. */
   readonly responseCacheEntries?: number | undefined;
+  readonly maxConcurrentStreams?: number | undefined;
+  readonly idleTimeoutMs?: number | undefined;
 }
 
 export class StartupError extends Error {
@@ -192,8 +194,18 @@ const functionService = {
   },
 } satisfies grpc.ServiceDefinition;
 
+/** Concurrent calls one HTTP/2 connection may have open (Crossplane sends one call at a time per function). */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 16;
+/** A connection with no call for this long is closed (Crossplane reconnects on demand). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** Keepalive pings to detect dead peers, and how long a ping may go unanswered. */
+export const DEFAULT_KEEPALIVE_TIME_MS = 60_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 20_000;
+
 export interface CreateServerOptions {
   readonly maxRecvMessageSize: number;
+  readonly maxConcurrentStreams?: number | undefined;
+  readonly idleTimeoutMs?: number | undefined;
   /** Cached answers; 0 disables the cache. */
   readonly responseCacheEntries?: number | undefined;
 }
@@ -202,6 +214,12 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
+    // A stalled client holds a partial message per open stream; capping streams per connection
+    // bounds what one connection can pin, and idle connections are closed.
+    'grpc.max_concurrent_streams': opts.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    'grpc.max_connection_idle_ms': opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    'grpc.keepalive_time_ms': DEFAULT_KEEPALIVE_TIME_MS,
+    'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
   });
   const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
   const handle = rawAnswerer(entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined);

@@ -176,9 +176,12 @@ const wireOf = (type: FieldType): number => {
   }
 };
 
-/** Decodes the message body `reader.pos .. end`. */
-export function decodeMessage(type: MessageType, reader: Reader, end: number): Obj {
-  const out = emptyMessage(type);
+/**
+ * Decodes the message body `reader.pos .. end` into `out` (a fresh message by default). Protobuf
+ * merge semantics, as Go's decoder: a singular message field that occurs again merges into the
+ * first copy, repeated fields append, map entries and scalars replace.
+ */
+export function decodeMessage(type: MessageType, reader: Reader, end: number, out: Obj = emptyMessage(type)): Obj {
   while (reader.pos < end) {
     const { no, wire } = reader.tag();
     const field = type.fields.find((x) => x.no === no);
@@ -201,7 +204,18 @@ export function decodeMessage(type: MessageType, reader: Reader, end: number): O
     }
     if (field.type.t === 'map') {
       const [key, value] = decodeMapEntry(field.type.v, reader, reader.lengthEnd());
-      if (value !== undefined) defineKey(out[field.name] as Obj, key, value);
+      defineKey(out[field.name] as Obj, key, value);
+      continue;
+    }
+    const existing = out[field.name];
+    if (!field.repeated && field.type.t === 'message' && existing !== undefined && existing !== null) {
+      decodeMessage(field.type.m(), reader, reader.lengthEnd(), existing as Obj);
+      continue;
+    }
+    if (!field.repeated && field.type.t === 'struct' && isStructObj(existing)) {
+      // google.protobuf.Struct is a message whose one field is a map: a second copy adds its keys.
+      const more = decodeValue(field.type, reader) as Obj;
+      for (const [k, v] of Object.entries(more)) defineKey(existing, k, v);
       continue;
     }
     const value = decodeValue(field.type, reader);
@@ -237,17 +251,22 @@ function decodeValue(type: FieldType, reader: Reader): unknown {
 
 function decodeMapEntry(valueType: FieldType, reader: Reader, end: number): [string, unknown] {
   let key = '';
-  // As the SDK: an absent value is its type's default (undefined for messages: the entry is dropped).
-  let value: unknown = absent({ no: 2, name: 'value', type: valueType });
+  // As Go: an absent key or value is its type's default; for a message value, an empty message.
+  let value: unknown = valueType.t === 'message' ? undefined : absent({ no: 2, name: 'value', type: valueType });
   while (reader.pos < end) {
     const { no, wire } = reader.tag();
     if (no === 1 && wire === WIRE.len) key = reader.string();
-    else if (no === 2 && wire === wireOf(valueType)) value = decodeValue(valueType, reader);
-    else reader.skip(wire);
+    else if (no === 2 && wire === wireOf(valueType)) {
+      if (valueType.t === 'message' && value !== undefined) decodeMessage(valueType.m(), reader, reader.lengthEnd(), value as Obj);
+      else value = decodeValue(valueType, reader);
+    } else reader.skip(wire);
   }
+  if (value === undefined && valueType.t === 'message') value = emptyMessage(valueType.m());
   if (reader.pos !== end) throw new WireError(`map entry overruns its length at byte ${reader.pos}`);
   return [key, value];
 }
+
+const isStructObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 
 export function decode(type: MessageType, bytes: Uint8Array): Obj {
   const reader = new Reader(bytes);

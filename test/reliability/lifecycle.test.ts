@@ -136,7 +136,7 @@ describe('TLS through the entry point', () => {
   let tls: TlsDir;
   beforeAll(() => {
     tls = makeTlsDir();
-  });
+  }, 60_000);
 
   const dirWith = (files: Record<string, string | { copy: string } | 'directory'>): string => {
     const dir = mkdtempSync(join(tmpdir(), 'asya-badtls-'));

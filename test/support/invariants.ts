@@ -6,6 +6,7 @@ import { type RunFunctionRequest, type RunFunctionResponse, Severity } from '@cr
 import { isDeepStrictEqual } from 'node:util';
 import { answer } from '../../function/server/server.js';
 import { checkRestricted, parseMountsEnv } from '../../function/render/index.js';
+import { kubeletExpand } from './kubelet-expand.js';
 import { validateAsyncActor } from '../../function/schema/validate.js';
 import { formatPath } from '../../function/schema/issues.js';
 import { decodeRequestSafely, encodeResponse } from '../../function/wire/codec.js';
@@ -97,7 +98,8 @@ export function validActorViolations(gen: GeneratedActor, input: Obj | undefined
     if (volumes.includes('state-sockets')) problems.push('state-sockets volume without mounts');
   } else {
     if (mountsEnv.length !== 1) problems.push(`ASYA_STATE_PROXY_MOUNTS appears ${mountsEnv.length} times`);
-    const parsed = parseMountsEnv(mountsEnv[0]?.value ?? '').map((m) => ({ name: m.name, path: m.path, writeMode: m.write, ignored: m.ignored }));
+    // What the runtime reads: the value after kubelet's $(VAR) expansion.
+    const parsed = parseMountsEnv(kubeletExpand(mountsEnv[0]?.value ?? '', () => undefined)).map((m) => ({ name: m.name, path: m.path, writeMode: m.write, ignored: m.ignored }));
     const want = gen.mounts.map((m) => ({ name: m.name, path: `${m.path}/`, writeMode: m.writeMode, ignored: [] }));
     if (!isDeepStrictEqual(parsed, want)) problems.push(`ASYA_STATE_PROXY_MOUNTS parses to ${JSON.stringify(parsed)}, want ${JSON.stringify(want)}`);
     if (runtime.env?.[runtime.env.length - 1]?.name !== 'ASYA_STATE_PROXY_MOUNTS') problems.push('ASYA_STATE_PROXY_MOUNTS is not the last runtime env var');

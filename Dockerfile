@@ -19,4 +19,4 @@ USER 65532:65532
 EXPOSE 9443
 # ENTRYPOINT, not CMD: Crossplane's runtimes pass the function flags (for example --insecure)
 # as the container's arguments.
-ENTRYPOINT ["/nodejs/bin/node", "dist/function/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "dist/function/server/main.js"]

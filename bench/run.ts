@@ -12,7 +12,7 @@
  *   proxy) and the whole handler (runFunction), per actor, for 1, 8 and 32 mounts;
  * - validate: documents per second (bench/validate.ts);
  * - RunFunction over loopback gRPC, 8-mount actor, against our server (`node
- *   dist/function/main.js`, built first) and the peer, each a separate process, driven by the same
+ *   dist/function/server/main.js`, built first) and the peer, each a separate process, driven by the same
  *   grpc-js raw-bytes client with the same XR, at concurrency 1, 16 and 64: closed loop, fixed
  *   duration per cell after a warm-up, cells interleaved (ours, peer, ours, ...) and repeated, medians reported;
  * - cold start (spawn to first answered call) and RSS (VmRSS) idle and under load.
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   log(`bench: ${cpus().length} cores, Node ${nodeVersion}, ${DURATION_MS} ms per cell, ${REPS} repetitions`);
 
   // Build ours (the compiled entry point is what the package image runs).
-  const dist = join(ROOT, 'dist/function/main.js');
+  const dist = join(ROOT, 'dist/function/server/main.js');
   if (opts['no-build'] !== true) {
     log('building dist/ (npm run build)');
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -184,8 +184,10 @@ async function main(): Promise<void> {
     { id: 'ours+cache', label: 'ours as shipped (response cache on)', command: process.execPath, args: [dist], request: oursRequest },
   ];
   if (opts.baseline !== undefined) {
-    const baseline = join(opts.baseline, 'dist/function/main.js');
-    if (!existsSync(baseline)) throw new Error(`--baseline: ${baseline} is missing (build it there first)`);
+    // A baseline built before the move to function/server/ has its entry point one level up.
+    const candidates = ['dist/function/server/main.js', 'dist/function/main.js'].map((p) => join(opts.baseline as string, p));
+    const baseline = candidates.find((p) => existsSync(p));
+    if (baseline === undefined) throw new Error(`--baseline: ${candidates[0]} is missing (build it there first)`);
     specs.push({ id: 'baseline', label: `before (${opts['baseline-label'] ?? opts.baseline})`, command: process.execPath, args: [baseline], request: oursRequest });
   }
   let peerVersion = 'n/a';
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
   const cold = new Map<string, number[]>();
   log('cold starts');
   cold.set('ours', await coldStarts(specs[0] as ServerSpec, COLD_RUNS));
-  cold.set('ours-tsx', await coldStarts({ ...(specs[0] as ServerSpec), args: ['--import', 'tsx', join(ROOT, 'function/main.ts')] }, COLD_RUNS));
+  cold.set('ours-tsx', await coldStarts({ ...(specs[0] as ServerSpec), args: ['--import', 'tsx', join(ROOT, 'function/server/main.ts')] }, COLD_RUNS));
   if (opts.node !== undefined) cold.set('ours-node', await coldStarts({ ...(specs[0] as ServerSpec), command: opts.node }, COLD_RUNS));
   const peerSpec = specs.find((s) => s.id === 'peer');
   if (peerSpec !== undefined) cold.set('peer', await coldStarts(peerSpec, COLD_RUNS));
@@ -322,7 +324,7 @@ function formatReport(r: ReportInput): string {
   lines.push('');
   if (cached !== undefined) {
     lines.push(
-      'Both rows run the same build. The server keeps answers in a bounded cache keyed by a SHA-256 of the request bytes (`function/server.ts`, `--response-cache-entries`, default 1,024 entries and 64 MiB): the function is a pure function of its request, and Crossplane repeats identical requests on every reconcile. Every call of this benchmark repeats one request, so the cached row is its best case; the uncached row is what a request that changed costs, and the goals below are judged on it.',
+      'Both rows run the same build. The server keeps answers in a bounded cache keyed by a SHA-256 of the request bytes (`function/server/server.ts`, `--response-cache-entries`, default 1,024 entries and 64 MiB): the function is a pure function of its request, and Crossplane repeats identical requests on every reconcile. Every call of this benchmark repeats one request, so the cached row is its best case; the uncached row is what a request that changed costs, and the goals below are judged on it.',
     );
     lines.push('');
   }
@@ -339,8 +341,8 @@ function formatReport(r: ReportInput): string {
     const xs = r.cold.get(id);
     return xs === undefined || xs.length === 0 ? 'n/a' : `${fmtInt(median(xs))} (${fmtInt(Math.min(...xs))}–${fmtInt(Math.max(...xs))})`;
   };
-  lines.push(`| ours, \`node dist/function/main.js\` | ${coldCell('ours')} | ${mib(ours?.idleRss)} | ${mib(ours?.peakRss)} |`);
-  lines.push(`| ours, \`node --import tsx function/main.ts\` | ${coldCell('ours-tsx')} | | |`);
+  lines.push(`| ours, \`node dist/function/server/main.js\` | ${coldCell('ours')} | ${mib(ours?.idleRss)} | ${mib(ours?.peakRss)} |`);
+  lines.push(`| ours, \`node --import tsx function/server/main.ts\` | ${coldCell('ours-tsx')} | | |`);
   if (r.otherNode !== undefined) lines.push(`| ours, dist on Node ${r.otherNode} | ${coldCell('ours-node')} | | |`);
   if (cached !== undefined) lines.push(`| ours as shipped (response cache on) | | ${mib(cached.idleRss)} | ${mib(cached.peakRss)} |`);
   if (peer !== undefined) lines.push(`| peer | ${coldCell('peer')} | ${mib(peer.idleRss)} | ${mib(peer.peakRss)} |`);
@@ -360,7 +362,7 @@ function formatReport(r: ReportInput): string {
   if (core8 !== undefined) lines.push(`- render core, 8 mounts: ${fmt1(core8.render.median)} µs (goal < 50): ${mark(core8.render.median < 50)}`);
   lines.push(`- validate: ${fmtInt(v.valid.median)} documents/s (goal > 5,000): ${mark(v.valid.median > 5000)}`);
   const coldOurs = median(r.cold.get('ours') ?? []);
-  lines.push(`- cold start (\`node dist/function/main.js\`): ${fmtInt(coldOurs)} ms (goal < 400): ${mark(coldOurs < 400)}`);
+  lines.push(`- cold start (\`node dist/function/server/main.js\`): ${fmtInt(coldOurs)} ms (goal < 400): ${mark(coldOurs < 400)}`);
   return lines.join('\n');
 }
 

@@ -1,6 +1,6 @@
 /**
  * Soak test (issue 5, item 2): starts the real entry point as its own process
- * (`node --import tsx function/main.ts --insecure --address 127.0.0.1:<port>`), hammers it with
+ * (`node --import tsx function/server/main.ts --insecure --address 127.0.0.1:<port>`), hammers it with
  * a mix of requests from `--concurrency` concurrent callers for `--seconds`, checks every answer
  * byte for byte against that request's first answer, and prints calls, errors, latency
  * percentiles and the server's RSS (VmRSS from /proc) over time. RSS must stay flat.

@@ -108,14 +108,25 @@ function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): 
     return renderDeployment(actor, input) as unknown as Json;
   }
   const headline = `cannot add the state proxy to desired resource "${input.resourceKey}":`;
+  const guarded = (augment: () => ReturnType<typeof augmentDeployment>): Json | Refusal => {
+    try {
+      const augmented = augment();
+      return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
+    } catch (err) {
+      // render/pod-shape.ts checks what the renderer reads; a shape it misses is still the
+      // earlier step's malformed resource, not a bug of ours to report as InternalError.
+      const detail = err instanceof Error ? err.message : String(err);
+      return new Refusal(REASON.conflict, headline, [
+        { path: ['desired', 'resources', input.resourceKey], rule: 'desired-resource-shape', message: `the resource from the earlier step is malformed where the state proxy is added (${detail})` },
+      ]);
+    }
+  };
   if (isObject(existing) && existing['apiVersion'] === 'apps/v1' && existing['kind'] === 'Deployment') {
-    const augmented = augmentDeployment(existing, actor, input);
-    return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
+    return guarded(() => augmentDeployment(existing, actor, input));
   }
   // Upstream's form: the Deployment inside a provider-kubernetes Object (render/wrapped.ts).
   if (isKubernetesObject(existing)) {
-    const augmented = augmentObject(existing, actor, input);
-    return augmented.ok ? augmented.value : new Refusal(REASON.conflict, headline, augmented.issues);
+    return guarded(() => augmentObject(existing, actor, input));
   }
   const kind = isObject(existing) ? `${String(existing['apiVersion'])} ${String(existing['kind'])}` : typeof existing;
   return new Refusal(

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Ready, RunFunctionRequest, RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials, StartupError } from '../function/server.js';
+import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials, StartupError } from '../function/server/server.js';
 import { RawFunctionClient } from './support/grpc-client.js';
 import { actorDoc, baseSpec, request } from './support/requests.js';
 import { makeTlsDir, type TlsDir } from './support/tls.js';
@@ -139,11 +139,50 @@ describe('RunFunction over TLS', () => {
   });
   afterAll(() => server.forceShutdown());
 
-  it('serves a client that trusts the CA', async () => {
-    const client = new RawFunctionClient(`localhost:${port}`, grpc.credentials.createSsl(tls.caCert));
+  it('serves a client that trusts the CA and presents a certificate from it', async () => {
+    const client = new RawFunctionClient(`localhost:${port}`, grpc.credentials.createSsl(tls.caCert, tls.client.key, tls.client.cert));
     const { rsp } = await client.call(request({ xr: actorDoc(baseSpec) }));
     client.close();
     expect(rsp.desired?.resources['deployment']).toBeDefined();
+  });
+
+  // function-sdk-go: tls.RequireAndVerifyClientCert with the mounted CA.
+  it.each([
+    ['no client certificate', () => grpc.credentials.createSsl(tls.caCert)],
+    ['a client certificate from another CA', () => grpc.credentials.createSsl(tls.caCert, tls.foreignClient.key, tls.foreignClient.cert)],
+  ])('refuses a TLS client with %s', async (_name, creds) => {
+    const client = new RawFunctionClient(`localhost:${port}`, creds());
+    await expect(client.callBytes(RunFunctionRequest.encode(request({ xr: actorDoc(baseSpec) })).finish(), 3000)).rejects.toMatchObject({
+      code: grpc.status.UNAVAILABLE,
+    });
+    client.close();
+  });
+
+  it.each([['TLSv1'], ['TLSv1.1']] as const)('refuses a %s handshake (TLS 1.2 minimum)', async (version) => {
+    const { connect } = await import('node:tls');
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port, ca: tls.caCert, key: tls.client.key, cert: tls.client.cert, servername: 'localhost', minVersion: version, maxVersion: version, ALPNProtocols: ['h2'], ciphers: 'DEFAULT@SECLEVEL=0' });
+      socket.once('secureConnect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
+  });
+
+  it('still serves TLS 1.2 with a client certificate', async () => {
+    const { connect } = await import('node:tls');
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port, ca: tls.caCert, key: tls.client.key, cert: tls.client.cert, servername: 'localhost', maxVersion: 'TLSv1.2', ALPNProtocols: ['h2'] });
+      socket.once('secureConnect', () => {
+        const protocol = socket.getProtocol() ?? 'unknown';
+        socket.destroy();
+        resolve(protocol);
+      });
+      socket.once('error', (err) => resolve(`refused: ${err.message}`));
+    });
+    expect(outcome).toBe('TLSv1.2');
   });
 
   it('refuses a plaintext client', async () => {

@@ -46,10 +46,10 @@ describe('packaging', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/FROM gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
-    expect(runtime).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "dist\/function\/main\.js"\]$/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "dist\/function\/server\/main\.js"\]$/m);
     expect(runtime).not.toMatch(/^CMD /m);
     expect(runtime).toMatch(/^USER 65532:65532$/m);
-    expect(existsSync(join(ROOT, 'function/main.ts'))).toBe(true);
+    expect(existsSync(join(ROOT, 'function/server/main.ts'))).toBe(true);
     const build = load('tsconfig.build.json');
     expect(build['include']).toContain('function/**/*.ts');
   });

@@ -5,8 +5,8 @@
  */
 import { RunFunctionRequest, RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import { ResponseCache } from '../function/cache.js';
-import { rawAnswerer } from '../function/server.js';
+import { ResponseCache } from '../function/server/cache.js';
+import { rawAnswerer } from '../function/server/server.js';
 import { actorDoc, baseSpec, cacheMount, request } from './support/requests.js';
 
 const bytesOf = (spec: Record<string, unknown>, tag: string) => Buffer.from(RunFunctionRequest.encode(request({ xr: actorDoc(spec), tag })).finish());

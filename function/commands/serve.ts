@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { addServeOptions, toServerOptions } from '../serve-options.js';
-import { StartupError, startFunctionServer } from '../server.js';
+import { addServeOptions, toServerOptions } from '../server/serve-options.js';
+import { StartupError, startFunctionServer } from '../server/server.js';
 
 export function register(program: Command): void {
   addServeOptions(program.command('serve').description('run the composition function gRPC server')).action(

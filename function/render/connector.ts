@@ -9,6 +9,7 @@ import { connectorContainerName } from '../schema/rules.js';
 import { CONNECTOR_SOCKET_ENV, STATE_SOCKET_DIR, STATE_SOCKETS_VOLUME, TMP_DIR, TMP_VOLUME, connectorSocketPath } from './constants.js';
 import { asK8s, copyJson } from './objects.js';
 import { connectorSecurityContext } from './security.js';
+import { kubeletLiteral } from './kubelet-literal.js';
 
 export interface ConnectorOptions {
   readonly sidecarMode: SidecarMode;
@@ -42,7 +43,7 @@ export const connectorStartupProbe = (mountName: string, failureThreshold: numbe
 export function renderConnector(entry: StateProxyEntry, options: ConnectorOptions): V1Container {
   const c = entry.connector;
   const env: V1EnvVar[] = [
-    { name: CONNECTOR_SOCKET_ENV, value: connectorSocketPath(entry.name) },
+    { name: CONNECTOR_SOCKET_ENV, value: kubeletLiteral(connectorSocketPath(entry.name)) },
     ...asK8s<V1EnvVar[]>(copyJson(c.env ?? [])),
   ];
   const resources = c.resources ?? options.defaultConnectorResources;

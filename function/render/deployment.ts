@@ -17,6 +17,7 @@ import {
 } from './constants.js';
 import { actorLabels, selectorLabels } from './labels.js';
 import { type Json, asK8s, copyJson, isObject, withKey } from './objects.js';
+import { podTemplateShapeIssues } from './pod-shape.js';
 import { checkRestricted } from './pss.js';
 import { renderQueueSidecar } from './queue-sidecar.js';
 import { renderRuntimeContainer } from './runtime-container.js';
@@ -97,6 +98,8 @@ export function augmentDeployment(existing: Record<string, unknown>, actor: Asyn
     };
     return { ok: false, issues: [issue] };
   }
+  const malformed = podTemplateShapeIssues(template, desiredPath(input, 'spec', 'template'));
+  if (malformed.length > 0) return { ok: false, issues: malformed };
   const applied = applyStateProxy(asK8s<V1PodTemplateSpec>(template), actor.spec.stateProxy ?? [], stateProxyOptions(actor, input));
   if (!applied.ok) return applied;
   if (input.securityProfile === 'restricted') {

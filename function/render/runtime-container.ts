@@ -18,6 +18,7 @@ import {
 } from './constants.js';
 import { asK8s, copyJson } from './objects.js';
 import { platformSecurityContext } from './security.js';
+import { kubeletLiteral } from './kubelet-literal.js';
 
 const READY_CHECK = ['sh', '-c', `test -S ${SOCKET_DIR}/asya-runtime.sock && test -f ${SOCKET_DIR}/runtime-ready`];
 
@@ -32,7 +33,7 @@ export const runtimeProbes = (): Pick<V1Container, 'startupProbe' | 'livenessPro
 export function runtimeEnv(actor: AsyncActor): V1EnvVar[] {
   const env: V1EnvVar[] = [
     { name: 'ASYA_SOCKET_DIR', value: SOCKET_DIR },
-    { name: 'ASYA_HANDLER', value: actor.spec.handler },
+    { name: 'ASYA_HANDLER', value: kubeletLiteral(actor.spec.handler) },
   ];
   for (const e of actor.spec.env ?? []) {
     env.push({
@@ -62,7 +63,7 @@ export function renderRuntimeContainer(actor: AsyncActor, name: string, profile:
     name,
     image: spec.image,
     imagePullPolicy: spec.imagePullPolicy,
-    command: [spec.pythonExecutable ?? DEFAULT_PYTHON, RUNTIME_SCRIPT_PATH],
+    command: [kubeletLiteral(spec.pythonExecutable ?? DEFAULT_PYTHON), RUNTIME_SCRIPT_PATH],
     env: runtimeEnv(actor),
     ...(spec.resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(copyJson(spec.resources)) }),
     volumeMounts: [...platformRuntimeMounts(), ...asK8s<V1VolumeMount[]>(copyJson(spec.volumeMounts ?? []))],

@@ -24,6 +24,7 @@ import {
 import { formatMountsEnv } from './mounts-env.js';
 import { withKey, withList } from './objects.js';
 import { hardenRestricted } from './security.js';
+import { kubeletLiteral } from './kubelet-literal.js';
 
 export interface StateProxyOptions {
   runtimeContainerName: string;
@@ -118,7 +119,7 @@ export function applyStateProxy(
   let runtime = stripped.runtime;
 
   if (mounts.length > 0) {
-    const env: V1EnvVar[] = [...(runtime.env ?? []), { name: MOUNTS_ENV, value: formatMountsEnv(mounts) }];
+    const env: V1EnvVar[] = [...(runtime.env ?? []), { name: MOUNTS_ENV, value: kubeletLiteral(formatMountsEnv(mounts)) }];
     const runtimeMounts = runtime.volumeMounts ?? [];
     const socketMount: V1VolumeMount = { name: STATE_SOCKETS_VOLUME, mountPath: STATE_SOCKET_DIR };
     runtime = withList(runtime, 'env', env, false);

@@ -7,7 +7,7 @@
  * (`test/admission-parity.test.ts`) runs both over the corpus.
  */
 import type { AsyncActor } from './async-actor.js';
-import { CONNECTOR_PREFIX } from './async-actor.js';
+import { CONNECTOR_PREFIX, MAX_MOUNTS } from './async-actor.js';
 import {
   HANDLER_FORBIDDEN_CHARS,
   HANDLER_SHAPE,
@@ -112,8 +112,10 @@ function uniqueBy(
   return issues;
 }
 
-function mountPathOverlap(actor: AsyncActor): FieldIssue[] {
+export function mountPathOverlap(actor: AsyncActor): FieldIssue[] {
   const entries = actor.spec.stateProxy ?? [];
+  // Pairwise: a list over its limit is already refused, and would cost its length squared.
+  if (entries.length > MAX_MOUNTS) return [];
   const issues: FieldIssue[] = [];
   entries.forEach((entry, i) => {
     entries.forEach((other, j) => {

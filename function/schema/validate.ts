@@ -3,7 +3,8 @@
  * Used by the RunFunction handler and the CLI, so both refuse exactly the same documents.
  */
 import type { z } from 'zod';
-import { asyncActorDocument, type AsyncActor } from './async-actor.js';
+import { asyncActorDocument, type AsyncActor, MAX_ENV, MAX_MOUNTS, MAX_SECRET_REFS, MAX_USER_CONTAINERS, MAX_VOLUMES } from './async-actor.js';
+import { isObject } from '../json.js';
 import type { FieldIssue, PathSegment, Result } from './issues.js';
 import { checkRules, RULES } from './rules.js';
 
@@ -25,14 +26,26 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], prefix: reado
   return out;
 }
 
+/**
+ * Most problems reported for one document. A list of 85,000 bad entries would otherwise be an
+ * 85,000-line message (and a response as large as the request); the first ones say what is wrong.
+ */
+export const MAX_REPORTED_ISSUES = 100;
+
+export function capIssues(issues: readonly FieldIssue[], max = MAX_REPORTED_ISSUES): FieldIssue[] {
+  if (issues.length <= max) return [...issues];
+  const more = issues.length - max;
+  return [...issues.slice(0, max), { path: [], rule: 'more-issues', message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` }];
+}
+
 export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
   const parsed = asyncActorDocument.safeParse(doc);
   if (!parsed.success) {
     const shape = fromZodIssues(parsed.error.issues);
-    return { ok: false, issues: [...shape, ...rulesOnMalformed(doc, shape)] };
+    return { ok: false, issues: capIssues([...shape, ...rulesOnMalformed(doc, shape)]) };
   }
   const issues = checkRules(parsed.data);
-  return issues.length === 0 ? { ok: true, value: parsed.data } : { ok: false, issues };
+  return issues.length === 0 ? { ok: true, value: parsed.data } : { ok: false, issues: capIssues(issues) };
 }
 
 /**
@@ -43,9 +56,10 @@ export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
 function rulesOnMalformed(doc: unknown, shape: readonly FieldIssue[]): FieldIssue[] {
   const taken = new Set(shape.map((i) => JSON.stringify(i.path)));
   const out: FieldIssue[] = [];
+  const view = withinListLimits(doc);
   for (const rule of RULES) {
     try {
-      for (const issue of rule.check(doc as AsyncActor)) {
+      for (const issue of rule.check(view as AsyncActor)) {
         if (!taken.has(JSON.stringify(issue.path))) out.push(issue);
       }
     } catch {
@@ -53,6 +67,35 @@ function rulesOnMalformed(doc: unknown, shape: readonly FieldIssue[]): FieldIssu
     }
   }
   return out;
+}
+
+/** The spec lists with a maximum length, and that maximum. */
+const LIST_LIMITS: ReadonlyArray<readonly [string, number]> = [
+  ['stateProxy', MAX_MOUNTS],
+  ['env', MAX_ENV],
+  ['volumes', MAX_VOLUMES],
+  ['initContainers', MAX_USER_CONTAINERS],
+  ['sidecars', MAX_USER_CONTAINERS],
+  ['secretRefs', MAX_SECRET_REFS],
+];
+
+/**
+ * The document with every spec list over its limit cut to its first `limit` items, for the
+ * semantic rules: the shape check already refuses the list, the first items are the ones worth
+ * reporting on, and some rules compare entries pairwise. Keeps the cost of any document linear.
+ */
+function withinListLimits(doc: unknown): unknown {
+  if (!isObject(doc) || !isObject(doc['spec'])) return doc;
+  const spec = doc['spec'];
+  let cut: Record<string, unknown> | undefined;
+  for (const [field, limit] of LIST_LIMITS) {
+    const list = spec[field];
+    if (Array.isArray(list) && list.length > limit) {
+      cut ??= { ...spec };
+      cut[field] = list.slice(0, limit);
+    }
+  }
+  return cut === undefined ? doc : { ...doc, spec: cut };
 }
 
 /** The actor name the Deployment and labels use: `spec.actor`, else `metadata.name`. */

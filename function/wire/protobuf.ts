@@ -10,7 +10,10 @@ export class WireError extends Error {
 
 export const WIRE = { varint: 0, fixed64: 1, len: 2, startGroup: 3, endGroup: 4, fixed32: 5 } as const;
 
-const utf8 = new TextDecoder('utf-8');
+// Lossless and strict, as Go's proto3 decoder and the SDK's: a leading U+FEFF is data an earlier
+// step produced (the default decoder strips it), and bytes that are not UTF-8 are refused rather
+// than silently replaced with U+FFFD.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
 
 export class Reader {
   pos: number;
@@ -84,7 +87,13 @@ export class Reader {
   }
 
   string(): string {
-    return utf8.decode(this.bytes());
+    const at = this.pos;
+    const bytes = this.bytes();
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new WireError(`a string field at byte ${at} is not valid UTF-8`);
+    }
   }
 
   /** Field number and wire type of the next tag. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from '../../function/server.js';
+import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from '../../function/server/server.js';
 import { ROOT } from './crank.js';
 
 export interface RunningFunction {

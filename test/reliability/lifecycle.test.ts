@@ -10,8 +10,8 @@ import * as grpc from '@grpc/grpc-js';
 import { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_SERVICE, ServingStatus } from '../../function/health.js';
-import { DEFAULT_MAX_RECV_BYTES, type RunningServer, listen } from '../../function/server.js';
+import { FUNCTION_SERVICE, ServingStatus } from '../../function/server/health.js';
+import { DEFAULT_MAX_RECV_BYTES, type RunningServer, listen } from '../../function/server/server.js';
 import * as wire from '../../function/wire/messages.js';
 import { RawFunctionClient } from '../support/grpc-client.js';
 import { TestHealthClient } from '../support/health-client.js';
@@ -167,7 +167,7 @@ describe('TLS through the entry point', () => {
 
   it('good certificates: serves a client that trusts the CA', async () => {
     const fn = await startEntryPoint(['--tls-server-certs-dir', tls.dir]);
-    const client = new RawFunctionClient(`localhost:${fn.port}`, grpc.credentials.createSsl(tls.caCert));
+    const client = new RawFunctionClient(`localhost:${fn.port}`, grpc.credentials.createSsl(tls.caCert, tls.client.key, tls.client.cert));
     try {
       const rsp = RunFunctionResponse.decode(await client.callBytes(encodeRequest(request({ xr: actorDoc(baseSpec) }))));
       expect(fatals(rsp)).toEqual([]);

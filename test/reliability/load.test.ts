@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RECV_BYTES, type RunningServer, listen } from '../../function/server.js';
+import { DEFAULT_MAX_RECV_BYTES, type RunningServer, listen } from '../../function/server/server.js';
 import { MAX_NESTING } from '../../function/wire/guard.js';
 import * as wire from '../../function/wire/messages.js';
 import { RawFunctionClient } from '../support/grpc-client.js';

@@ -1,6 +1,6 @@
 /** A grpc.health.v1 client built on the same hand-written messages as the server. */
 import * as grpc from '@grpc/grpc-js';
-import { type CheckResponse, HealthServiceDefinition, type ServingStatus } from '../../function/health.js';
+import { type CheckResponse, HealthServiceDefinition, type ServingStatus } from '../../function/server/health.js';
 
 const HealthClient = grpc.makeGenericClientConstructor(HealthServiceDefinition, 'Health');
 

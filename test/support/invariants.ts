@@ -4,7 +4,7 @@
  */
 import { type RunFunctionRequest, type RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { isDeepStrictEqual } from 'node:util';
-import { answer } from '../../function/server.js';
+import { answer } from '../../function/server/server.js';
 import { checkRestricted, parseMountsEnv } from '../../function/render/index.js';
 import { validateAsyncActor } from '../../function/schema/validate.js';
 import { formatPath } from '../../function/schema/issues.js';

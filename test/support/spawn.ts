@@ -1,5 +1,5 @@
 /**
- * The real container entry point (`node --import tsx function/main.ts`) as a child process, for
+ * The real container entry point (`node --import tsx function/server/main.ts`) as a child process, for
  * tests and the soak benchmark: waits for the "listening" log line and reads the bound ports.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ export interface SpawnedFunction {
 }
 
 export function spawnEntryPoint(args: readonly string[]): { child: ChildProcess; exited: SpawnedFunction['exited']; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'function/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'function/server/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

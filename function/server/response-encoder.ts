@@ -14,8 +14,8 @@
  * cannot exhaust the stack and every error keeps its message.
  */
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
-import { encodeResponse as wireEncodeResponse } from './wire/codec.js';
-import { isObject, type Json } from './json.js';
+import { encodeResponse as wireEncodeResponse } from '../wire/codec.js';
+import { isObject, type Json } from '../json.js';
 
 /** Deeper objects go to the fallback encoder (which has no depth limit). */
 export const FAST_MAX_DEPTH = 200;

@@ -8,13 +8,13 @@ import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-type
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { BENCH_INPUT, benchActor, benchRequest } from '../bench/fixtures.js';
-import { CORPUS_DIR } from '../test/corpus/corpus.js';
-import { fcParams } from '../test/support/fc.js';
-import { hasProtoKey, jsonObject, nested, responseMessage } from '../test/support/wire-arbitraries.js';
-import { runFunction } from './handler.js';
+import { BENCH_INPUT, benchActor, benchRequest } from '../../bench/fixtures.js';
+import { CORPUS_DIR } from '../../test/corpus/corpus.js';
+import { fcParams } from '../../test/support/fc.js';
+import { hasProtoKey, jsonObject, nested, responseMessage } from '../../test/support/wire-arbitraries.js';
+import { runFunction } from '../handler.js';
 import { FAST_MAX_DEPTH, encodeResponseFast, tryEncodeResponseFast } from './response-encoder.js';
-import { encodeResponse } from './wire/codec.js';
+import { encodeResponse } from '../wire/codec.js';
 
 type Rsp = RunFunctionResponse;
 const sdk = (rsp: Rsp) => Buffer.from(RunFunctionResponse.encode(rsp).finish());

@@ -9,7 +9,7 @@
  * load balancers.
  */
 import * as grpc from '@grpc/grpc-js';
-import { type MessageType, decode, encode } from './wire/messages.js';
+import { type MessageType, decode, encode } from '../wire/messages.js';
 
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 export const FUNCTION_SERVICE = 'apiextensions.fn.proto.v1.FunctionRunnerService';

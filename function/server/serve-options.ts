@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CACHE_OPTIONS } from './cache.js';
-import { DEFAULT_ADDRESS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
+import { DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
 
 /** A commander argument parser for whole numbers of at least `min`. */
 function integerAtLeast(min: number, what: string): (value: string) => number {
@@ -16,9 +16,30 @@ function integerAtLeast(min: number, what: string): (value: string) => number {
   };
 }
 
+/** The port function-sdk-go listens on, and what `--address <host>` without a port means. */
+export const DEFAULT_PORT = 9443;
+
+/**
+ * `--address`: `host:port`, `[v6]:port`, `unix:path`; a host alone gets port 9443 (grpc-js
+ * would otherwise pick 443 for it). A bare IPv6 address is ambiguous and refused.
+ */
+export function listenAddress(value: string): string {
+  if (value.startsWith('unix:')) return value;
+  if (/^\[[^\]]*\]$/.test(value)) return `${value}:${DEFAULT_PORT}`;
+  const colons = (value.match(/:/g) ?? []).length;
+  if (colons > 1 && !value.startsWith('[')) throw new InvalidArgumentError(`an IPv6 address needs brackets: [${value}]:${DEFAULT_PORT}`);
+  if (colons === 0) {
+    if (value === '') throw new InvalidArgumentError(`must be host:port, for example 0.0.0.0:${DEFAULT_PORT}`);
+    return `${value}:${DEFAULT_PORT}`;
+  }
+  const port = value.slice(value.lastIndexOf(':') + 1);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new InvalidArgumentError(`port ${JSON.stringify(port)} is not a number from 0 to 65535`);
+  return value;
+}
+
 export function addServeOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--address <host:port>', 'address to listen on').default(DEFAULT_ADDRESS))
+    .addOption(new Option('--address <host:port>', `address to listen on (a host alone means port ${DEFAULT_PORT})`).argParser(listenAddress).default(DEFAULT_ADDRESS))
     .addOption(new Option('--insecure', 'serve without TLS (crossplane render, local development)').default(false))
     .addOption(
       new Option('--tls-server-certs-dir <dir>', 'directory with tls.key, tls.crt and ca.crt')
@@ -40,6 +61,16 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(integerAtLeast(0, 'a non-negative integer'))
         .default(DEFAULT_CACHE_OPTIONS.maxEntries),
     )
+    .addOption(
+      new Option('--max-concurrent-streams <n>', 'concurrent calls per client connection')
+        .argParser(integerAtLeast(1, 'a positive integer'))
+        .default(DEFAULT_MAX_CONCURRENT_STREAMS),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'close a client connection after this long without a call')
+        .argParser(integerAtLeast(1, 'a positive integer (seconds)'))
+        .default(DEFAULT_IDLE_TIMEOUT_MS / 1000),
+    )
     .addOption(new Option('-d, --debug', 'debug logging').default(false));
 }
 
@@ -52,5 +83,7 @@ export function toServerOptions(o: Record<string, unknown>): ServerOptions {
     debug: o['debug'] === true,
     healthAddress: typeof o['healthAddress'] === 'string' ? o['healthAddress'] : undefined,
     responseCacheEntries: Number(o['responseCacheEntries'] ?? DEFAULT_CACHE_OPTIONS.maxEntries),
+    maxConcurrentStreams: Number(o['maxConcurrentStreams'] ?? DEFAULT_MAX_CONCURRENT_STREAMS),
+    idleTimeoutMs: Number(o['idleTimeout'] ?? DEFAULT_IDLE_TIMEOUT_MS / 1000) * 1000,
   };
 }

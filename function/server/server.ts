@@ -16,17 +16,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
-import { createSecureContext } from 'node:tls';
+import tlsDefaults, { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { FunctionRunnerServiceService, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { FunctionRunnerServiceService, type RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
-import { runFunction } from './handler.js';
+import { runFunction } from '../handler.js';
 import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { encodeResponseFast } from './response-encoder.js';
-import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from './wire/codec.js';
-import { REASON } from './results.js';
-import { fatalResponse, undecodableResponse } from './wire/guard.js';
+import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from '../wire/codec.js';
+import { describeComposite, REASON } from '../results.js';
+import { fatalResponse, undecodableResponse } from '../wire/guard.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */
@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly healthAddress?: string | undefined;
   /** Answers kept for repeated identical requests; 0 disables the cache. */
   readonly responseCacheEntries?: number | undefined;
+  readonly maxConcurrentStreams?: number | undefined;
+  readonly idleTimeoutMs?: number | undefined;
 }
 
 export class StartupError extends Error {
@@ -86,11 +88,23 @@ export function serverCredentials(opts: Pick<ServerOptions, 'insecure' | 'tlsSer
     throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir} (tls.key, tls.crt, ca.crt): ${message(err)}`);
   }
   try {
-    // Client certificates are verified when presented, as the SDK does; Crossplane presents one.
-    return grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], false);
+    // As function-sdk-go (tls.RequireAndVerifyClientCert, TLS 1.2 minimum): a client without a
+    // certificate signed by ca.crt is refused in the handshake. Crossplane always presents one.
+    enforceTlsMinimum();
+    return grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], true);
   } catch (err) {
     throw new StartupError(`invalid TLS material in ${opts.tlsServerCertsDir}: ${message(err)}`);
   }
+}
+
+const WEAK_TLS = new Set(['TLSv1', 'TLSv1.1']);
+
+/**
+ * grpc-js's createSsl takes no minVersion, so the floor is Node's process-wide default; it is
+ * TLS 1.2 unless node was started with --tls-min-v1.0/1.1, which must not weaken this server.
+ */
+function enforceTlsMinimum(): void {
+  if (WEAK_TLS.has(tlsDefaults.DEFAULT_MIN_VERSION)) tlsDefaults.DEFAULT_MIN_VERSION = 'TLSv1.2';
 }
 
 /** The answer to one decoded (or undecodable) request. Never throws. */
@@ -114,6 +128,37 @@ export function serializeResponse(rsp: RunFunctionResponse): Buffer {
   }
 }
 
+/** What the log says about one answer: which XR, and its FATAL results if any. */
+export interface AnswerSummary {
+  readonly xr: string;
+  readonly fatal: ReadonlyArray<{ readonly reason: string; readonly message: string }>;
+}
+
+export interface ComputedAnswer {
+  readonly out: Buffer;
+  /** False for undecodable requests and internal errors, which are never cached. */
+  readonly keep: boolean;
+  readonly summary: AnswerSummary;
+}
+
+function summarize(decoded: DecodedRequest, rsp: RunFunctionResponse): AnswerSummary {
+  const xr = decoded.ok ? describeComposite(decoded.request.observed?.composite?.resource) : '(undecodable request)';
+  const fatal = rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => ({ reason: r.reason ?? '', message: r.message }));
+  return { xr, fatal };
+}
+
+/** Request bytes in, response bytes and a summary out; pure and synchronous. Never throws. */
+export function computeAnswer(bytes: Uint8Array): ComputedAnswer {
+  const decoded = decodeRequestSafely(bytes);
+  const rsp = answer(decoded);
+  const internal = rsp.results.some((r) => r.reason === REASON.internal);
+  return { out: serializeResponse(rsp), keep: decoded.ok && !internal, summary: summarize(decoded, rsp) };
+}
+
+/** Summaries of answers, by the Buffer instance (the cache hands out the same instance on a hit). */
+const summaries = new WeakMap<Buffer, AnswerSummary>();
+export const summaryOf = (out: Buffer): AnswerSummary | undefined => summaries.get(out);
+
 /**
  * Request bytes in, response bytes out. The function is a pure function of its request and
  * reconciles repeat identical requests, so answers are kept in a bounded cache keyed by a SHA-256
@@ -122,11 +167,10 @@ export function serializeResponse(rsp: RunFunctionResponse): Buffer {
  * Undecodable requests and internal errors are never kept.
  */
 export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) => Buffer {
-  const compute = (bytes: Buffer): { out: Buffer; keep: boolean } => {
-    const decoded = decodeRequestSafely(bytes);
-    const rsp = answer(decoded);
-    const internal = rsp.results.some((r) => r.reason === REASON.internal);
-    return { out: serializeResponse(rsp), keep: decoded.ok && !internal };
+  const compute = (bytes: Buffer): ComputedAnswer => {
+    const computed = computeAnswer(bytes);
+    summaries.set(computed.out, computed.summary);
+    return computed;
   };
   if (cache === undefined) return (bytes) => compute(bytes).out;
   return (bytes) => {
@@ -150,8 +194,18 @@ const functionService = {
   },
 } satisfies grpc.ServiceDefinition;
 
+/** Concurrent calls one HTTP/2 connection may have open (Crossplane sends one call at a time per function). */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 16;
+/** A connection with no call for this long is closed (Crossplane reconnects on demand). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** Keepalive pings to detect dead peers, and how long a ping may go unanswered. */
+export const DEFAULT_KEEPALIVE_TIME_MS = 60_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 20_000;
+
 export interface CreateServerOptions {
   readonly maxRecvMessageSize: number;
+  readonly maxConcurrentStreams?: number | undefined;
+  readonly idleTimeoutMs?: number | undefined;
   /** Cached answers; 0 disables the cache. */
   readonly responseCacheEntries?: number | undefined;
 }
@@ -160,20 +214,33 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
+    // A stalled client holds a partial message per open stream; capping streams per connection
+    // bounds what one connection can pin, and idle connections are closed.
+    'grpc.max_concurrent_streams': opts.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    'grpc.max_connection_idle_ms': opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    'grpc.keepalive_time_ms': DEFAULT_KEEPALIVE_TIME_MS,
+    'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
   });
   const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
   const handle = rawAnswerer(entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined);
   server.addService(functionService, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       const out = handle(call.request);
-      if (logger.isLevelEnabled('debug')) {
-        logger.debug({ tag: salvageTag(call.request), requestBytes: call.request.length, responseBytes: out.length }, 'RunFunction');
-      }
+      logAnswer(logger, call.request, out);
       callback(null, out);
     },
   });
   server.addService(HealthServiceDefinition, health.implementation());
   return server;
+}
+
+function logAnswer(logger: Logger, request: Buffer, out: Buffer): void {
+  const summary = summaryOf(out);
+  // A FATAL result stops the whole composition; the XR's events say so, and so does our log.
+  for (const f of summary?.fatal ?? []) logger.warn({ xr: summary?.xr, reason: f.reason, message: f.message }, 'RunFunction FATAL result');
+  if (logger.isLevelEnabled('debug')) {
+    logger.debug({ xr: summary?.xr, tag: salvageTag(request), requestBytes: request.length, responseBytes: out.length }, 'RunFunction');
+  }
 }
 
 /** A server with only the health service, for a plaintext probe port. */
@@ -194,10 +261,20 @@ export function bind(server: grpc.Server, address: string, creds: grpc.ServerCre
 }
 
 export function newLogger(debug: boolean): Logger {
-  return pino({
-    level: debug ? 'debug' : 'info',
-    formatters: { level: (label) => ({ severity: label.toUpperCase() }) },
-  });
+  // Synchronous writes: lines come out in the order they were logged, and the last one
+  // ("stopped") is written before process.exit.
+  return pino(
+    {
+      level: debug ? 'debug' : 'info',
+      formatters: { level: (label) => ({ severity: label.toUpperCase() }) },
+    },
+    pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/** grpc-js writes its own lines to stderr (a failed bind prints one before ours); they go to our log at debug. */
+function routeGrpcLogs(logger: Logger): void {
+  grpc.setLogger({ error: (...args: unknown[]) => logger.debug({ grpc: args.map(String).join(' ') }, 'grpc-js') } as unknown as Partial<Console>);
 }
 
 export interface RunningServer {
@@ -250,6 +327,7 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
 
 /** Starts the servers and installs SIGTERM/SIGINT handling (exit 0 once drained); resolves once listening. */
 export async function startFunctionServer(opts: ServerOptions, logger = newLogger(opts.debug)): Promise<RunningServer> {
+  routeGrpcLogs(logger);
   const running = await listen(opts, logger);
   let stopping = false;
   const onSignal = (signal: string) => {

@@ -4,12 +4,12 @@
  */
 import { RunFunctionRequest, type RunFunctionRequest as Req } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import { BENCH_INPUT, benchActor, benchRequest } from '../bench/fixtures.js';
+import { BENCH_INPUT, benchActor, benchRequest } from '../../bench/fixtures.js';
 import { ResponseCache, withRawResponseCache, withResponseCache } from './cache.js';
-import { runFunction } from './handler.js';
+import { runFunction } from '../handler.js';
 import { encodeResponseFast } from './response-encoder.js';
 import { answer } from './server.js';
-import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from './wire/codec.js';
+import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from '../wire/codec.js';
 
 const req = (tag: string, mounts = 2): Req => benchRequest(benchActor(mounts), BENCH_INPUT, tag);
 

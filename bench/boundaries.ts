@@ -1,0 +1,87 @@
+/**
+ * Cost of hostile-but-legal inputs (issue 12 item 2): requests of about 4 MiB in many shapes,
+ * answered in-process (decode, validate, render, encode: computeAnswer), and `validate` of 4 MB
+ * YAML files (checkSource, the CLI's path). Prints the median of a few runs per shape; the goals
+ * are < 200 ms per request and < 1 s per validate file on this machine.
+ *
+ *   npx tsx bench/boundaries.ts [runs]
+ */
+import { performance } from 'node:perf_hooks';
+import YAML from 'yaml';
+import { computeAnswer } from '../function/server/server.js';
+import { checkSource } from '../function/validate/check.js';
+import { defaultValidator } from '../function/validate/schema-file.js';
+import * as wire from '../function/wire/messages.js';
+import { actorDoc, baseSpec, request, weightsMount } from '../test/support/requests.js';
+
+const RUNS = Number(process.argv[2] ?? 3);
+const MiB = 1024 * 1024;
+const target = 4 * MiB - 64 * 1024;
+
+const mount = (i: number) => ({ ...weightsMount, name: `m${i}`, mount: { path: `/state/m${i}` } });
+/** As many copies of `make(i)` as fit in about `bytes` of JSON. */
+function fill<T>(bytes: number, make: (i: number) => T): T[] {
+  const one = JSON.stringify(make(0)).length + 1;
+  return Array.from({ length: Math.floor(bytes / one) }, (_, i) => make(i));
+}
+const nested = (depth: number, width: number): unknown => {
+  let v: unknown = 'leaf';
+  for (let d = 0; d < depth; d++) v = Object.fromEntries(Array.from({ length: width }, (_, k) => [`k${k}`, k === 0 ? v : 'x']));
+  return v;
+};
+
+const shapes: Array<[string, () => Record<string, unknown>]> = [
+  ['stateProxy: 4 MB of mounts (over the 32 limit)', () => ({ ...baseSpec, stateProxy: fill(target, mount) })],
+  ['stateProxy: 4 MB of nested mount paths /a/a/a...', () => ({ ...baseSpec, stateProxy: fill(target, (i) => ({ ...mount(i), mount: { path: `/a${'/a'.repeat(i % 120)}` } })) })],
+  ['stateProxy: 4 MB of duplicate names', () => ({ ...baseSpec, stateProxy: fill(target, () => mount(1)) })],
+  ['env: 4 MB of entries (over the 256 limit)', () => ({ ...baseSpec, env: fill(target, (i) => ({ name: `E${i}`, value: 'v' })) })],
+  ['env: 256 entries of 16 KB (valid)', () => ({ ...baseSpec, env: Array.from({ length: 250 }, (_, i) => ({ name: `E${i}`, value: 'v'.repeat(16_000) })) })],
+  ['volumes: 4 MB (over the limit)', () => ({ ...baseSpec, volumes: fill(target, (i) => ({ name: `v${i}`, emptyDir: {} })) })],
+  ['one 4 MB handler', () => ({ ...baseSpec, handler: `a.${'b'.repeat(target)}` })],
+  ['one 4 MB mount path', () => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: `/${'a/'.repeat(target / 2)}b` } }] })],
+  ['mount path of 4 MB of "." segments', () => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: '/.'.repeat(target / 2) } }] })],
+  ['tolerations: 4 MB (free-form list)', () => ({ ...baseSpec, tolerations: fill(target, (i) => ({ key: `k${i}`, operator: 'Exists' })) })],
+  ['nodeSelector: 4 MB of keys', () => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])) })],
+  ['resources: 4 MB nested 400 deep', () => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })],
+  ['unknown fields: 4 MB of them', () => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })],
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const time = (f: () => unknown) => {
+  const ms: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    f();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+};
+
+console.log(`requests (computeAnswer: decode, validate, render, encode), median of ${RUNS}`);
+console.log('| shape | request MiB | ms |');
+console.log('|---|---:|---:|');
+const docs: Array<[string, Record<string, unknown>]> = [];
+for (const [name, make] of shapes) {
+  const doc = actorDoc(make());
+  docs.push([name, doc]);
+  const bytes = wire.encode(wire.RunFunctionRequest, request({ xr: doc }) as unknown as Record<string, unknown>);
+  computeAnswer(bytes);
+  console.log(`| ${name} | ${(bytes.length / MiB).toFixed(2)} | ${time(() => computeAnswer(bytes)).toFixed(0)} |`);
+}
+// Earlier-step resources: 4 MB of ConfigMaps passed through.
+{
+  const desired = fill(target, (i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, annotations: { 'crossplane.io/composition-resource-name': `c${i}` } }, data: { a: 'b' } }));
+  const bytes = wire.encode(wire.RunFunctionRequest, request({ xr: actorDoc(baseSpec), desired }) as unknown as Record<string, unknown>);
+  console.log(`| earlier steps: 4 MB of ConfigMaps | ${(bytes.length / MiB).toFixed(2)} | ${time(() => computeAnswer(bytes)).toFixed(0)} |`);
+}
+
+console.log(`\nvalidate (checkSource on one YAML file), median of ${RUNS}`);
+console.log('| file | MB | ms |');
+console.log('|---|---:|---:|');
+const validator = defaultValidator();
+for (const [name, doc] of docs) {
+  const text = YAML.stringify(doc, { aliasDuplicateObjects: false });
+  if (text.length > 5_000_000) continue;
+  checkSource(text, 'bench.yaml', validator);
+  console.log(`| ${name} | ${(text.length / 1e6).toFixed(2)} | ${time(() => checkSource(text, 'bench.yaml', validator)).toFixed(0)} |`);
+}

@@ -18,6 +18,8 @@ describe('runFunction refusals leave the desired state exactly as received', () 
     ['invalid actor', request({ xr: actorDoc({ ...baseSpec, stateProxy: [{ ...baseSpec.stateProxy[0], name: 'Bad_Name' }] }), desired: [earlierConfigMap] }), REASON.invalidActor, /spec\.stateProxy\[0\]\.name/],
     ['invalid step input', request({ xr: actorDoc(baseSpec), input: { sidecarmode: 'native' }, desired: [earlierConfigMap] }), REASON.invalidInput, /input\.sidecarmode: unknown field/],
     ['image outside the allow-list', request({ xr: actorDoc(baseSpec), input: { allowedConnectorImages: ['registry.internal/asya/'] }, desired: [earlierConfigMap] }), REASON.imagePolicy, /spec\.stateProxy\[0\]\.connector\.image/],
+    ['a tagged allow-list entry on an actor without mounts', request({ xr: actorDoc({ ...baseSpec, stateProxy: [] }), input: { allowedConnectorImages: ['ghcr.io/deliveryhero/asya-state-proxy-s3:v1'] }, desired: [earlierConfigMap] }), REASON.invalidInput, /input\.allowedConnectorImages\[0\]: .*must not contain a tag/],
+    ['a tagged allow-list entry on an actor with mounts', request({ xr: actorDoc(baseSpec), input: { allowedConnectorImages: ['ghcr.io/deliveryhero/asya-state-proxy-s3:v1'] }, desired: [earlierConfigMap] }), REASON.invalidInput, /input\.allowedConnectorImages\[0\]: .*must not contain a tag/],
     ['a non-Deployment under the resource key', request({ xr: actorDoc(baseSpec), input: { resourceKey: 'config' }, desired: [earlierConfigMap] }), REASON.conflict, /v1 ConfigMap, not an apps\/v1 Deployment/],
   ];
   it.each(cases)('%s', (_name, req, reason, message) => {

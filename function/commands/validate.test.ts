@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runValidate } from './validate.js';
@@ -5,7 +8,7 @@ import { runValidate } from './validate.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const corpus = (p: string) => `${ROOT}test/corpus/${p}`;
 
-function run(paths: string[], opts: { format?: string; quiet?: boolean } = {}, stdin = '') {
+function run(paths: string[], opts: { format?: string; quiet?: boolean; allowEmpty?: boolean } = {}, stdin = '') {
   const out: string[] = [];
   const err: string[] = [];
   const code = runValidate(paths, opts, { out: (t) => out.push(t), err: (t) => err.push(t), readStdin: () => stdin });
@@ -54,5 +57,44 @@ describe('asya-state-proxy validate', () => {
     expect(json.valid).toBe(false);
     expect(json.findings).toHaveLength(1);
     expect(json.findings[0]).toMatchObject({ document: 0, line: 23, col: 15, path: 'spec.stateProxy[1].mount.path', rule: 'unique-mount-paths' });
+  });
+
+  const actor = (kind: string, spec: string) => `apiVersion: asya.sh/v1alpha1\nkind: ${kind}\nmetadata: {name: a}\nspec: {image: i, handler: h.p${spec}}\n`;
+
+  it('checks the legacy XAsyncActor as the function reads it', () => {
+    expect(run(['-'], { quiet: true }, actor('XAsyncActor', ', compositionRef: {name: c}')).code).toBe(0);
+    const r = run(['-'], { quiet: true }, actor('XAsyncActor', ', statProxy: []'));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^<stdin>:4:\d+: document 0: spec\.statProxy: unknown field/);
+  });
+
+  it.each([['AsyncActr'], ['asyncactor'], ['XAsyncactor']])('refuses kind %s in the asya.sh group with a hint', (kind) => {
+    const r = run(['-'], { quiet: true }, actor(kind, ''));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^<stdin>:2:7: document 0: kind: kind ".*" is not a kind of API group asya\.sh; did you mean X?AsyncActor\?/);
+  });
+
+  it('still skips other groups with a notice', () => {
+    const r = run(['-'], {}, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n' + actor('AsyncActor', ''));
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/skipped, kind ConfigMap/);
+  });
+
+  it.each([['empty stdin', ''], ['only comments', '# nothing\n'], ['only other kinds', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n']])(
+    'exits 2 on %s unless --allow-empty',
+    (_name, stdin) => {
+      const r = run(['-'], { quiet: true }, stdin);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/no AsyncActor or XAsyncActor document found in -: .*--allow-empty/);
+      expect(run(['-'], { quiet: true, allowEmpty: true }, stdin).code).toBe(0);
+    },
+  );
+
+  it('exits 2 on an empty directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-empty-'));
+    const r = run([dir], { quiet: true });
+    rmSync(dir, { recursive: true });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no documents at all/);
   });
 });

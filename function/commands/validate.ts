@@ -51,6 +51,7 @@ export interface ValidateOptions {
   readonly format?: string;
   readonly schema?: string;
   readonly quiet?: boolean;
+  readonly allowEmpty?: boolean;
 }
 
 export interface ValidateIo {
@@ -99,6 +100,15 @@ export function runValidate(paths: readonly string[], opts: ValidateOptions, io:
       reports.push(checkSource(text, file === STDIN ? '<stdin>' : file, validator));
     }
   }
+  // Nothing checked is almost always a wrong path or glob in CI, so it fails unless asked for.
+  // Input holding only other kinds counts as empty too: the command's promise is "N AsyncActor
+  // documents checked", and zero checked says nothing about the actors the user meant.
+  const checkedTotal = reports.reduce((n, r) => n + r.checked, 0);
+  if (checkedTotal === 0 && ioErrors.length === 0 && opts.allowEmpty !== true) {
+    const skipped = reports.reduce((n, r) => n + r.skipped, 0);
+    const what = skipped === 0 ? 'no documents at all' : `only other kinds (${skipped} document(s) skipped)`;
+    ioErrors.push(`no AsyncActor or XAsyncActor document found in ${paths.join(' ')}: the input has ${what}; check the path, or pass --allow-empty`);
+  }
   if (format === 'json') {
     io.out(`${JSON.stringify(toJsonReport(reports, ioErrors), null, 2)}\n`);
   } else {
@@ -125,6 +135,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .option('--schema <file>', 'JSON Schema to check against (default: crds/asyncactor.schema.json)')
     .option('-q, --quiet', 'no notices or summary on stderr')
+    .option('--allow-empty', 'exit 0 when the input holds no AsyncActor document (default: exit 2)')
     .action((paths: string[], opts: ValidateOptions) => {
       process.exitCode = runValidate(paths, opts);
     });

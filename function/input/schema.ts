@@ -8,6 +8,7 @@ import { envFromSource, envVar, imagePullPolicy, resourceRequirements } from '..
 import type { FieldIssue, Result } from '../schema/issues.js';
 import { serviceAccountInput } from './service-account.js';
 import { fromZodIssues } from '../schema/validate.js';
+import { parsePolicyEntry } from '../render/image-policy.js';
 
 export const INPUT_GROUP = 'stateproxy.fn.asya.sh';
 export const INPUT_VERSION = 'v1alpha1';
@@ -65,7 +66,21 @@ export const DEFAULT_INPUT: StepInput = stepInput.parse({});
 
 export function parseStepInput(raw: unknown): Result<StepInput> {
   const parsed = stepInput.safeParse(raw ?? {});
-  if (parsed.success) return { ok: true, value: parsed.data };
+  if (parsed.success) {
+    // A bad allow-list entry is wrong input whatever the actor: checked here, not only when a
+    // mount's image is compared against it (an actor without mounts would never reach that).
+    const entries = policyEntryIssues(parsed.data.allowedConnectorImages ?? []);
+    return entries.length === 0 ? { ok: true, value: parsed.data } : { ok: false, issues: entries };
+  }
   const issues: FieldIssue[] = fromZodIssues(parsed.error.issues, ['input']);
   return { ok: false, issues };
+}
+
+function policyEntryIssues(entries: readonly string[]): FieldIssue[] {
+  return entries.flatMap((entry, k) => {
+    const parsed = parsePolicyEntry(entry);
+    return 'invalid' in parsed
+      ? [{ path: ['input', 'allowedConnectorImages', k], rule: 'connector-image-policy-entry', message: `${JSON.stringify(entry)} ${parsed.invalid}` }]
+      : [];
+  });
 }

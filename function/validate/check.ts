@@ -9,6 +9,7 @@
  */
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
+import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
 import { validateAsyncActor } from '../schema/validate.js';
 import { locate, parseSource, type Position } from './documents.js';
@@ -35,6 +36,8 @@ export interface SourceReport {
   readonly notices: readonly string[];
   /** How many AsyncActor documents were checked, and how many of them are invalid. */
   readonly checked: number;
+  /** Non-empty documents that were skipped (other kinds). */
+  readonly skipped: number;
   readonly invalid: number;
 }
 
@@ -88,21 +91,59 @@ export function checkAsyncActor(value: unknown, validator: DocumentValidator): F
   return mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
 }
 
-type Selection = { readonly check: true } | { readonly check: false; readonly why?: string };
+type Selection =
+  | { readonly check: true; readonly document: unknown }
+  | { readonly check: false; readonly why?: string }
+  | { readonly check: 'unknown-kind'; readonly issue: FieldIssue };
 
-/** Which documents are AsyncActors; the rest are skipped with a reason. */
+const ACCEPTED_KINDS: readonly string[] = [KIND, LEGACY_COMPOSITE_KIND];
+
+/**
+ * Which documents are checked: every kind the function accepts (AsyncActor and upstream's legacy
+ * composite XAsyncActor, read as the function reads it). Any other kind in our API group is an
+ * error, not a skip: `AsyncActr` or `asyncactor` is a typo the API server would refuse. Other
+ * groups are someone else's resources and are skipped with a reason.
+ */
 export function select(value: unknown): Selection {
   if (value === null || value === undefined) return { check: false };
   if (typeof value !== 'object' || Array.isArray(value)) return { check: false, why: 'not a mapping' };
   const { kind, apiVersion } = value as { kind?: unknown; apiVersion?: unknown };
-  if (kind !== KIND) {
-    return { check: false, why: `kind ${typeof kind === 'string' ? kind : '(none)'}${typeof apiVersion === 'string' ? ` (${apiVersion})` : ''}` };
+  const group = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : undefined;
+  const ours = group === GROUP || apiVersion === API_VERSION;
+  if (typeof kind === 'string' && ACCEPTED_KINDS.includes(kind)) {
+    // kind AsyncActor of another API group is someone else's resource; a wrong version of ours is an error.
+    if (typeof apiVersion === 'string' && !ours) return { check: false, why: `kind ${kind} of another API group (${apiVersion})` };
+    return { check: true, document: asAsyncActorDocument(value) };
   }
-  // kind AsyncActor of another API group is someone else's resource; a wrong version of ours is an error.
-  if (typeof apiVersion === 'string' && apiVersion !== API_VERSION && !apiVersion.startsWith(`${GROUP}/`)) {
-    return { check: false, why: `kind ${KIND} of another API group (${apiVersion})` };
+  if (ours) {
+    const shown = typeof kind === 'string' ? JSON.stringify(kind) : '(none)';
+    const hint = typeof kind === 'string' ? suggestKind(kind) : KIND;
+    const message = `kind ${shown} is not a kind of API group ${GROUP}${hint === undefined ? ` (known kinds: ${ACCEPTED_KINDS.join(', ')})` : `; did you mean ${hint}?`}`;
+    return { check: 'unknown-kind', issue: { path: ['kind'], rule: 'known-kind', message } };
   }
-  return { check: true };
+  return { check: false, why: `kind ${typeof kind === 'string' ? kind : '(none)'}${typeof apiVersion === 'string' ? ` (${apiVersion})` : ''}` };
+}
+
+/** The accepted kind a typo most likely meant: same letters in another case, or at most 2 edits away. */
+export function suggestKind(kind: string): string | undefined {
+  let best: { kind: string; distance: number } | undefined;
+  for (const known of ACCEPTED_KINDS) {
+    const distance = editDistance(kind.toLowerCase(), known.toLowerCase());
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { kind: known, distance };
+  }
+  return best?.kind;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 const byPosition = (a: Finding, b: Finding) =>
@@ -124,16 +165,21 @@ function checkFast(text: string, file: string, validator: DocumentValidator): So
   }
   const notices: string[] = [];
   let checked = 0;
+  let skipped = 0;
   for (const [index, value] of values.entries()) {
     const selection = select(value);
-    if (!selection.check) {
-      if (selection.why !== undefined) notices.push(`${file}: document ${index}: skipped, ${selection.why}`);
+    if (selection.check === false) {
+      if (selection.why !== undefined) {
+        skipped++;
+        notices.push(`${file}: document ${index}: skipped, ${selection.why}`);
+      }
       continue;
     }
+    if (selection.check === 'unknown-kind') return undefined;
     checked++;
-    if (checkAsyncActor(value, validator).length > 0) return undefined;
+    if (checkAsyncActor(selection.document, validator).length > 0) return undefined;
   }
-  return { file, findings: [], syntaxErrors: [], notices, checked, invalid: 0 };
+  return { file, findings: [], syntaxErrors: [], notices, checked, invalid: 0, skipped };
 }
 
 export function checkSource(text: string, file: string, validator: DocumentValidator): SourceReport {
@@ -148,15 +194,19 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
   const notices: string[] = [];
   let checked = 0;
   let invalid = 0;
+  let skipped = 0;
   for (const source of parsed.documents) {
     if (broken.has(source.index)) continue;
     const selection = select(source.value);
-    if (!selection.check) {
-      if (selection.why !== undefined) notices.push(`${file}: document ${source.index}: skipped, ${selection.why}`);
+    if (selection.check === false) {
+      if (selection.why !== undefined) {
+        skipped++;
+        notices.push(`${file}: document ${source.index}: skipped, ${selection.why}`);
+      }
       continue;
     }
     checked++;
-    const issues = checkAsyncActor(source.value, validator);
+    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
     if (issues.length > 0) invalid++;
     for (const issue of issues) {
       const atKey = issue.message.startsWith('unknown field');
@@ -166,7 +216,7 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
   }
   findings.sort(byPosition);
   const syntaxErrors = parsed.errors.map((e) => ({ document: e.index, position: e.position, message: e.message }));
-  return { file, findings, syntaxErrors, notices, checked, invalid };
+  return { file, findings, syntaxErrors, notices, checked, invalid, skipped };
 }
 
 export function formatFinding(f: Finding): string {

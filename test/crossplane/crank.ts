@@ -4,9 +4,9 @@
  * The version is pinned in scripts/install-crossplane-cli.sh only. Locally a missing CLI skips
  * these suites with a message naming that script; under CI=true a missing CLI is a failure.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'vitest';
 
@@ -71,12 +71,29 @@ export function run(cmd: string, args: readonly string[], stdin?: string): Promi
   });
 }
 
-/** Flags that keep `beta validate` offline (see the install script). */
+/** The version the binary itself reports (`Client Version: v2.2.1`), whatever its path. */
+export function crankVersion(crank: string): string {
+  const out = execFileSync(crank, ['version', '--client'], { encoding: 'utf8' });
+  const m = /Client Version:\s*(v\S+)/.exec(out);
+  if (!m?.[1]) throw new Error(`${crank} version --client printed no version: ${out.trim()}`);
+  return m[1];
+}
+
+const flagsByCrank = new Map<string, string[]>();
+
+/**
+ * Flags that keep `beta validate` offline (see the install script): an empty folder named after
+ * the Crossplane image stops it downloading Crossplane's CRDs. Derived from the binary, not from
+ * the install script's layout, so any `CRANK` works; the folder lives in
+ * `CRANK_VALIDATE_CACHE` or a temporary directory (an absolute path, as the CLI requires).
+ */
 export function validateFlags(crank: string): string[] {
-  return [
-    '--cache-dir',
-    join(crank, '..', '..', 'validate-cache'),
-    '--crossplane-image',
-    `xpkg.crossplane.io/crossplane/crossplane:${CROSSPLANE_VERSION}`,
-  ];
+  const known = flagsByCrank.get(crank);
+  if (known !== undefined) return known;
+  const version = crankVersion(crank);
+  const cacheDir = resolve(process.env['CRANK_VALIDATE_CACHE'] ?? mkdtempSync(join(tmpdir(), 'crank-validate-cache-')));
+  mkdirSync(join(cacheDir, 'xpkg.crossplane.io', 'crossplane', `crossplane@${version}`), { recursive: true });
+  const flags = ['--cache-dir', cacheDir, '--crossplane-image', `xpkg.crossplane.io/crossplane/crossplane:${version}`];
+  flagsByCrank.set(crank, flags);
+  return flags;
 }

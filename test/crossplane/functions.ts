@@ -34,7 +34,7 @@ export interface OtherFunction {
  */
 export function writeFunctionsFile(ourPort: number, others: readonly OtherFunction[] = [], dir = mkdtempSync(join(tmpdir(), 'asya-functions-'))): string {
   const template = readFileSync(join(ROOT, 'examples/functions.yaml'), 'utf8');
-  if (!template.includes('localhost:9443')) throw new Error('examples/functions.yaml no longer targets localhost:9443');
+  if (!template.includes('127.0.0.1:9443')) throw new Error('examples/functions.yaml no longer targets 127.0.0.1:9443');
   const extra = others.map(
     (f) => `---
 ${f.comment === undefined ? '' : `# ${f.comment}\n`}apiVersion: pkg.crossplane.io/v1
@@ -49,6 +49,6 @@ spec:
 `,
   );
   const file = join(dir, 'functions.yaml');
-  writeFileSync(file, [template.replace('localhost:9443', `localhost:${ourPort}`), ...extra].join(''));
+  writeFileSync(file, [template.replace('127.0.0.1:9443', `localhost:${ourPort}`), ...extra].join(''));
   return file;
 }

@@ -91,7 +91,7 @@ smoke() {
   grep -q listening "${dir}/fn.log" || { cat "${dir}/fn.log" >&2; echo "smoke: ${arch}: not listening after 60 s" >&2; return 1; }
   echo "smoke: ${arch}: booted (read-only root, uid $(jq -r '.process.user.uid' "${dir}/config.json"), no capabilities) and listening in $(( $(ms) - t0 )) ms"
 
-  sed "s/localhost:9443/127.0.0.1:${port}/" examples/functions.yaml > "${dir}/functions.yaml"
+  sed "s/127.0.0.1:9443/127.0.0.1:${port}/g" examples/functions.yaml > "${dir}/functions.yaml"
   local examples=() failed=0 f name
   for f in examples/*.yaml; do
     [[ "$(basename "${f}")" == functions.yaml ]] && continue

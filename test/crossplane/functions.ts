@@ -49,6 +49,6 @@ spec:
 `,
   );
   const file = join(dir, 'functions.yaml');
-  writeFileSync(file, [template.replace('127.0.0.1:9443', `localhost:${ourPort}`), ...extra].join(''));
+  writeFileSync(file, [template.replaceAll('127.0.0.1:9443', `127.0.0.1:${ourPort}`), ...extra].join(''));
   return file;
 }

@@ -46,7 +46,9 @@ export const waitForDeployment = (name: string, ns: string, accept: (d: Deployme
  * The pod contract the runtime and connector images depend on, checked against what the API
  * server stored. Returns every violation (empty: the Deployment keeps the contract).
  */
-export function contractViolations(actor: Actor, d: Deployment, sidecarMode: 'native' | 'containers' = 'native'): string[] {
+/** `defaultMode` is the Composition's step input; an actor's own `stateProxySidecarMode` wins. */
+export function contractViolations(actor: Actor, d: Deployment, defaultMode: 'native' | 'containers' = 'native'): string[] {
+  const sidecarMode = (actor.spec['stateProxySidecarMode'] as 'native' | 'containers' | undefined) ?? defaultMode;
   const out: string[] = [];
   const pod = d.spec.template.spec;
   const mounts = actor.spec.stateProxy ?? [];

@@ -20,7 +20,8 @@ const running: Started[] = [];
 export function start(name: string, command: string, args: readonly string[], logDir: string, env: NodeJS.ProcessEnv = process.env): Started {
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Its own process group, so a stop reaches whatever it forks too (and only that).
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -29,13 +30,23 @@ export function start(name: string, command: string, args: readonly string[], lo
   return started;
 }
 
+/** Signals the process group `p` leads (its pid), never anything else. */
+export function signalGroup(p: Started, signal: NodeJS.Signals): void {
+  if (p.child.pid === undefined) return;
+  try {
+    process.kill(-p.child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs` (etcd and kube-apiserver need more than 2 s). */
 export async function stop(p: Started, graceMs = 10_000): Promise<void> {
   const i = running.indexOf(p);
   if (i >= 0) running.splice(i, 1);
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill('SIGTERM');
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  signalGroup(p, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(p, 'SIGKILL'), graceMs);
   await p.exited;
   clearTimeout(timer);
 }
@@ -57,7 +68,7 @@ export function stopAllOnSignals(): void {
   }
   // Last resort when the runner dies without a signal: kill synchronously what is left.
   process.once('exit', () => {
-    for (const p of running) p.child.kill('SIGKILL');
+    for (const p of running) signalGroup(p, 'SIGKILL');
   });
 }
 

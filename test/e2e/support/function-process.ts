@@ -4,7 +4,7 @@
  * (the package manager never runs it: --package-runtime=External).
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { kubectl, waitFor } from './kube.js';
 import { freePort, start, type Started } from './processes.js';
@@ -25,7 +25,7 @@ const tcpOpen = (port: number) =>
 /** Starts the function on `port` (a free one when omitted) and resolves once it accepts connections. */
 export async function startFunction(serverCertsDir: string, logDir: string, port?: number, name = FUNCTION_NAME): Promise<{ proc: Started; port: number }> {
   const p = port ?? (await freePort());
-  const proc = start(`${name}-${Date.now()}`, process.execPath, ['--import', import.meta.resolve('tsx'), FUNCTION_ENTRY, `--address=127.0.0.1:${p}`, `--tls-server-certs-dir=${serverCertsDir}`], logDir);
+  const proc = start(`${name}-${Date.now()}`, process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, FUNCTION_ENTRY, `--address=127.0.0.1:${p}`, `--tls-server-certs-dir=${serverCertsDir}`], logDir);
   await waitFor(`${name} listening on 127.0.0.1:${p}`, async () => {
     if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode}; see ${proc.logFile}`);
     return tcpOpen(p);

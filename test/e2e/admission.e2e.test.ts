@@ -1,0 +1,84 @@
+/**
+ * Admission, with the real API server as the authority: every example and valid corpus file is
+ * admitted, every invalid corpus file refused, and the refusal names the field `validate` names
+ * (the `# expect:` header of the file, which test/corpus.test.ts holds `validate` to). Run twice:
+ * against the CRD Crossplane makes from the XRD, then against the plain CRD (same name, so one at
+ * a time). Server-side dry runs: nothing is stored.
+ */
+import { loadAll } from 'js-yaml';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CorpusFile, exampleFiles, invalidFiles, validFiles } from '../corpus/corpus.js';
+import { ensureNamespace } from './support/actors.js';
+import { KubectlError, kubectl, waitFor } from './support/kube.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const admitted = [...exampleFiles(), ...validFiles()];
+const refused = invalidFiles();
+
+interface Row { file: string; expected: string; apiServer: string; match: boolean }
+
+async function dryRun(file: CorpusFile): Promise<string | undefined> {
+  for (const d of loadAll(file.text) as Array<{ metadata?: { namespace?: string } } | null>) {
+    if (d?.metadata?.namespace) await ensureNamespace(d.metadata.namespace);
+  }
+  try {
+    await kubectl(['create', '--dry-run=server', '-f', '-', '-o', 'name'], file.text);
+    return undefined;
+  } catch (e) {
+    if (e instanceof KubectlError) return e.stderr.trim();
+    throw e;
+  }
+}
+
+/** Does the API server's refusal name the field? CEL messages write list indices as []. */
+const namesField = (refusal: string, path: string) => refusal.includes(path) || refusal.includes(path.replace(/\[\d+\]/g, '[]'));
+
+function phase(label: string) {
+  const rows: Row[] = [];
+  afterAll(() => {
+    const bad = rows.filter((r) => !r.match);
+    process.stdout.write(`\nadmission parity (${label}): ${rows.length - bad.length}/${rows.length} invalid files refused naming validate's field\n`);
+    for (const r of rows) process.stdout.write(`  ${r.match ? 'ok  ' : 'DIFF'} ${r.file}  validate: ${r.expected}  api-server: ${r.apiServer.replace(/\s+/g, ' ').slice(0, 240)}\n`);
+  });
+
+  it.each(admitted.map((f) => [f.name, f] as const))(`${label}: %s admitted`, async (_n, f) => {
+    expect(await dryRun(f)).toBeUndefined();
+  });
+
+  it.each(refused.map((f) => [f.name, f] as const))(`${label}: %s refused, naming validate's field`, async (_n, f) => {
+    const refusal = await dryRun(f);
+    const expected = f.expect.map((e) => e.path);
+    const match = refusal !== undefined && expected.length > 0 && expected.every((p) => namesField(refusal, p));
+    rows.push({ file: f.name, expected: expected.join(' '), apiServer: refusal ?? '(admitted)', match });
+    expect(refusal, `${f.name} was admitted`).toBeDefined();
+    expect(expected.filter((p) => !namesField(refusal!, p)), refusal).toEqual([]);
+  });
+}
+
+const established = () =>
+  waitFor('CRD asyncactors.asya.sh Established', () => kubectl(['wait', '--for=condition=Established', 'crd/asyncactors.asya.sh', '--timeout=10s']), 120_000, 1000);
+const crdGone = () =>
+  waitFor('CRD asyncactors.asya.sh deleted', async () => ((await kubectl(['get', 'crd', 'asyncactors.asya.sh', '--ignore-not-found', '-o', 'name'])).trim() === '' ? true : undefined), 120_000, 500);
+
+describe.sequential('admission by the real API server', () => {
+  describe('CRD made by Crossplane from the XRD', () => phase('XRD'));
+
+  describe('plain CRD', () => {
+    it('swaps the XRD for the plain CRD', async () => {
+      await kubectl(['delete', 'compositeresourcedefinition', 'asyncactors.asya.sh', '--wait=true', '--timeout=120s']);
+      await crdGone();
+      await kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds/asyncactors.asya.sh.crd.yaml')]);
+      await established();
+    });
+    phase('CRD');
+    afterAll(async () => {
+      // Put the XRD back for the suites that reconcile.
+      await kubectl(['delete', 'crd', 'asyncactors.asya.sh', '--ignore-not-found', '--wait=true', '--timeout=120s']);
+      await crdGone();
+      await kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds/asyncactors.asya.sh.xrd.yaml')]);
+      await established();
+    });
+  });
+});

@@ -188,7 +188,7 @@ const scaling = z.strictObject({
     })
     .meta({
       'x-kubernetes-validations': [
-        { rule: '!has(self.formula) || has(self.target)', message: 'scaling.advanced.formula requires target' },
+        { rule: '!has(self.formula) || has(self.target)', message: 'scaling.advanced.formula requires target', fieldPath: '.target' },
       ],
     })
     .refine((a) => a.formula === undefined || a.target !== undefined, {

@@ -36,7 +36,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     await kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds/asyncactors.asya.sh.xrd.yaml')], undefined, kc);
     await waitFor('XRD-made CRD asyncactors.asya.sh Established', () =>
       kubectl(['wait', '--for=condition=Established', 'crd/asyncactors.asya.sh', '--timeout=10s'], undefined, kc), 120_000, 1000);
-    await kubectl(['apply', '--server-side', '-f', join(ROOT, 'compositions/asyncactor-state-proxy.yaml')], undefined, kc);
+    for (const c of ['asyncactor-state-proxy', 'workload-identity-aws', 'workload-identity-gcp', 'workload-identity-azure']) {
+      await kubectl(['apply', '--server-side', '-f', join(ROOT, `compositions/${c}.yaml`)], undefined, kc);
+    }
     process.env['ASYA_E2E_KUBECONFIG'] = kc;
     process.env['ASYA_E2E_TLS_SERVER_DIR'] = cp.tls.serverDir;
     process.env['ASYA_E2E_DIR'] = dir;

@@ -68,14 +68,21 @@ if (KUBECONFIG === undefined) {
       expect(podFiles.length).toBeGreaterThan(40);
     });
 
+    // Refused by validate for a reason the Deployment's own admission does not show: the API
+    // server admits the template but refuses every Pod the ReplicaSet then creates from it (Pod
+    // create runs checks that pod templates skip), so the actor would never start.
+    const refusedAtPodCreate = new Set(['pod-image-whitespace.yaml']);
+
     it.each(podFiles.map((f) => [f.name, f] as const))('%s: validate refuses it at its field, and so does the API server', (_n, file) => {
       const report = checkSource(file.text, file.name, validator);
       expect(report.findings.map((f) => `${f.rule} ${f.path}`).sort()).toEqual(file.expect.map((e) => `${e.rule} ${e.path}`).sort());
       const doc = parseSource(file.text).documents[0]?.value as Obj;
       const deployment = named(renderUnchecked(doc), 'refused');
       const { accepted, stderr } = dryRun([deployment]);
+      if (refusedAtPodCreate.has(file.name)) return;
       expect(accepted.size, `the API server accepted the Deployment of ${file.name}`).toBe(0);
-      expect(stderr).toMatch(/invalid|unknown field|Required value|Unsupported value|cannot|must/i);
+      // "missing required field" is kubectl checking the API server's published OpenAPI schema.
+      expect(stderr).toMatch(/invalid|unknown field|Required value|Unsupported value|cannot|must|missing required field/i);
     });
 
     it(`the valid corpus, the examples and ${GENERATED} generated actors all render Deployments the API server accepts`, () => {
@@ -83,6 +90,7 @@ if (KUBECONFIG === undefined) {
       const deployments: Obj[] = [];
       for (const f of [...validFiles(), ...exampleFiles()]) {
         for (const d of parseSource(f.text).documents) {
+          if ((d.value as Obj | null)?.['kind'] !== 'AsyncActor') continue;
           const v = validateAsyncActor(d.value);
           if (!v.ok) throw new Error(`${f.name} does not validate`);
           deployments.push(named(renderDeployment(v.value, DEFAULT_INPUT) as unknown as Obj, `corpus-${deployments.length}`));

@@ -101,7 +101,14 @@ smoke() {
   [[ "${arch}" == arm64 && -n "${prefix#[]}" ]] && examples=("examples/model-weights-s3.yaml")
   for f in "${examples[@]}"; do
     name="$(basename "${f}" .yaml)"
-    if "${CRANK}" render -r "${f}" compositions/asyncactor-state-proxy.yaml "${dir}/functions.yaml" > "${dir}/${name}.out" 2> "${dir}/${name}.err" \
+    # An example that names its Composition (spec.crossplane.compositionRef) renders with that one.
+    local composition=compositions/asyncactor-state-proxy.yaml ref
+    ref="$(sed -n '/compositionRef:/,/name:/p' "${f}" | sed -n 's/^ *name: *//p' | head -n 1)"
+    if [[ -n "${ref}" ]]; then
+      composition="$(grep -l "^  name: ${ref}\$" compositions/*.yaml | head -n 1)"
+      [[ -n "${composition}" ]] || { echo "smoke: ${arch}: ${name}: no Composition named ${ref} in compositions/" >&2; failed=1; continue; }
+    fi
+    if "${CRANK}" render -r "${f}" "${composition}" "${dir}/functions.yaml" > "${dir}/${name}.out" 2> "${dir}/${name}.err" \
       && diff -u "test/golden/crossplane-render/${name}.yaml" "${dir}/${name}.out" > "${dir}/${name}.diff"; then
       echo "smoke: ${arch}: ${name}: matches test/golden/crossplane-render/${name}.yaml"
     else

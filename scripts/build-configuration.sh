@@ -36,7 +36,6 @@ function_name="$(printf '%s' "${repo_path:0:63}" | tr './:' '---' | tr -cd 'a-z0
 
 root="$(mktemp -d "${TMPDIR:-/tmp}/asya-configuration.XXXXXX")"
 trap 'rm -rf "${root}"' EXIT
-export FUNCTION_PACKAGE FUNCTION_VERSION
 sed -e "s|\${FUNCTION_PACKAGE}|${FUNCTION_PACKAGE}|" -e "s|\${FUNCTION_VERSION}|${FUNCTION_VERSION}|" \
   package-configuration/crossplane.yaml > "${root}/crossplane.yaml"
 cp crds/asyncactors.asya.sh.xrd.yaml "${root}/"

@@ -289,42 +289,44 @@ function writeState(w: BackWriter, s: unknown): void {
   }
 }
 
+/**
+ * A repeated message field (conditions, results): written back to front like everything here,
+ * each element's fields by `body` (highest field number first), then framed with `tag`.
+ */
+function repeatedMessage(w: BackWriter, list: unknown, tag: number, body: (m: Json) => void): void {
+  if (!Array.isArray(list)) giveUp();
+  const items = list as unknown[];
+  for (let i = items.length - 1; i >= 0; i--) {
+    const m = items[i];
+    if (!isObject(m)) giveUp();
+    const start = w.written;
+    body(m as Json);
+    w.close(start, tag);
+  }
+}
+
 function writeResponse(w: BackWriter, rsp: Json): void {
   // 7 output
   structField(w, rsp['output'], 0x3a);
   // 6 conditions
-  const conditions = rsp['conditions'];
-  if (!Array.isArray(conditions)) giveUp();
-  for (let i = (conditions as unknown[]).length - 1; i >= 0; i--) {
-    const c = (conditions as unknown[])[i];
-    if (!isObject(c)) giveUp();
-    const cond = c as Json;
-    const start = w.written;
+  repeatedMessage(w, rsp['conditions'], 0x32, (cond) => {
     int32Field(w, cond['target'], 0x28, true);
     stringField(w, cond['message'], 0x22, true);
     stringField(w, cond['reason'], 0x1a, false);
     int32Field(w, cond['status'], 0x10, false);
     stringField(w, cond['type'], 0x0a, false);
-    w.close(start, 0x32);
-  }
+  });
   // 5 requirements: rare; the fallback encoder handles it.
   if (rsp['requirements'] !== undefined) giveUp();
   // 4 context
   structField(w, rsp['context'], 0x22);
   // 3 results
-  const results = rsp['results'];
-  if (!Array.isArray(results)) giveUp();
-  for (let i = (results as unknown[]).length - 1; i >= 0; i--) {
-    const r = (results as unknown[])[i];
-    if (!isObject(r)) giveUp();
-    const res = r as Json;
-    const start = w.written;
+  repeatedMessage(w, rsp['results'], 0x1a, (res) => {
     int32Field(w, res['target'], 0x20, true);
     stringField(w, res['reason'], 0x1a, true);
     stringField(w, res['message'], 0x12, false);
     int32Field(w, res['severity'], 0x08, false);
-    w.close(start, 0x1a);
-  }
+  });
   // 2 desired
   const desired = rsp['desired'];
   if (desired !== undefined) {

@@ -7,12 +7,16 @@
  * unexpected exception can never leave a half-written Deployment behind.
  */
 import {
+  Capability,
+  type Condition as FnCondition,
   type RunFunctionRequest,
   type RunFunctionResponse,
   Ready,
+  type Requirements,
   type Resource,
   type Result as FnResult,
   Severity,
+  Status,
   Target,
   to,
 } from '@crossplane-org/function-sdk-typescript';
@@ -38,6 +42,9 @@ import {
   type ServiceAccountStatus,
   withActorServiceAccount,
 } from './render/service-account.js';
+import { type Capabilities, planReferences, POD_REFERENCES_CONDITION, type ReferencePlan, runtimeCopyKeyIssues } from './render/reference-plan.js';
+import { runtimeCopyReady } from './render/runtime-script.js';
+import { objectReady } from './ready/object.js';
 import type { AsyncActor } from './schema/async-actor.js';
 import { type FieldIssue, formatIssue, formatPath } from './schema/issues.js';
 import { asAsyncActorDocument } from './schema/legacy.js';
@@ -68,10 +75,23 @@ interface Composed {
 }
 
 interface Plan {
-  /** The actor resource first, then what the function composes beside it (a ServiceAccount). */
+  /** The actor resource first, then what the function composes beside it (a ServiceAccount, the runtime script copy). */
   readonly resources: readonly Composed[];
   readonly status: Json;
   readonly warnings: readonly Warning[];
+  /** Required resources, the PodReferencesResolved condition and its results (render/reference-plan.ts). */
+  readonly references: ReferencePlan;
+}
+
+/** What Crossplane says it supports; see render/reference-plan.ts for what each case does. */
+export function capabilities(req: RunFunctionRequest): Capabilities {
+  const caps = req.meta?.capabilities ?? [];
+  const advertised = caps.includes(Capability.CAPABILITY_CAPABILITIES);
+  return {
+    advertised,
+    requiredResources: advertised && caps.includes(Capability.CAPABILITY_REQUIRED_RESOURCES),
+    conditions: advertised && caps.includes(Capability.CAPABILITY_CONDITIONS),
+  };
 }
 
 function plan(req: RunFunctionRequest): Plan | Refusal {
@@ -111,11 +131,25 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
       ? new Refusal(REASON.invalidInput, 'invalid function input (serviceAccount):', sa.issues)
       : new Refusal(REASON.invalidActor, `invalid ${where}:`, sa.issues);
   }
+  const taken = runtimeCopyKeyIssues(input.value, (k) => req.desired?.resources?.[k] !== undefined);
+  if (taken.length > 0) return new Refusal(REASON.conflict, `cannot compose the actor's runtime script copy:`, taken);
+  const references = planReferences({
+    actor,
+    input: input.value,
+    actorResource: withActorServiceAccount(built, sa.value),
+    composedServiceAccount: sa.value.composed === undefined ? undefined : sa.value.pod?.name,
+    capabilities: capabilities(req),
+    required: req.requiredResources,
+    // The deprecated field older Crossplane fills; read back when requiredResources lacks a key.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    extra: req.extraResources,
+    observedCopy: input.value.runtimeScript === undefined ? undefined : req.observed?.resources?.[input.value.runtimeScript.resourceKey]?.resource,
+  });
   const resources: Composed[] = [];
   const observed = req.observed?.resources?.[key]?.resource;
   // An unwrapped Deployment, or the Deployment a provider-kubernetes Object reports (ready/object.ts).
   const ready = actorResourceReady(observed);
-  resources.push({ key, resource: withActorServiceAccount(built, sa.value), ready: ready ? Ready.READY_TRUE : Ready.READY_FALSE });
+  resources.push({ key, resource: references.actorResource, ready: ready ? Ready.READY_TRUE : Ready.READY_FALSE });
   const composed = sa.value.composed;
   if (composed !== undefined) {
     if (req.desired?.resources?.[composed.key] !== undefined) {
@@ -130,10 +164,15 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
     const saReady = serviceAccountReady(req.observed?.resources?.[composed.key]?.resource);
     resources.push({ key: composed.key, resource: composedResourceFor(built, composed.resource), ready: saReady ? Ready.READY_TRUE : Ready.READY_FALSE });
   }
+  if (references.copy !== undefined) {
+    const copyReady = runtimeCopyReady(req.observed?.resources?.[references.copy.key]?.resource, objectReady);
+    resources.push({ key: references.copy.key, resource: references.copy.resource, ready: copyReady ? Ready.READY_TRUE : Ready.READY_FALSE });
+  }
   return {
     resources,
     status: statusFor(actor, input.value, ready, sa.value.status),
     warnings: [...collectWarnings(actor, input.value), ...sa.value.warnings],
+    references,
   };
 }
 
@@ -213,6 +252,19 @@ function withStatus(composite: Resource | undefined, xr: unknown, status: Json):
   };
 }
 
+const CONDITION_STATUS = { True: Status.STATUS_CONDITION_TRUE, False: Status.STATUS_CONDITION_FALSE, Unknown: Status.STATUS_CONDITION_UNKNOWN } as const;
+
+function conditionFor(c: NonNullable<ReferencePlan['condition']>): FnCondition {
+  return { type: POD_REFERENCES_CONDITION, status: CONDITION_STATUS[c.status], reason: c.reason, message: c.message, target: Target.TARGET_COMPOSITE };
+}
+
+/** By name only (matchName); keys in sorted order, so the same request encodes the same bytes. */
+function requirementsFor(refs: ReferencePlan): Requirements {
+  const resources: Requirements['resources'] = {};
+  for (const r of refs.requirements) resources[r.key] = { apiVersion: 'v1', kind: r.kind, matchName: r.name, namespace: r.namespace };
+  return { extraResources: {}, resources, schemas: {} };
+}
+
 /** Never throws: any failure becomes a FATAL result and the desired state is left as received. */
 export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
   const rsp = to(req);
@@ -239,5 +291,12 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
   desired.composite = withStatus(desired.composite, req.observed?.composite?.resource, outcome.status);
   rsp.desired = desired;
   rsp.results.push(...outcome.warnings.map(warningResult));
+  const refs = outcome.references;
+  rsp.results.push(
+    ...refs.results.map((r) => ({ severity: r.severity === 'warning' ? Severity.SEVERITY_WARNING : Severity.SEVERITY_NORMAL, message: r.message, reason: r.reason, target: Target.TARGET_COMPOSITE })),
+  );
+  if (refs.condition !== undefined) rsp.conditions.push(conditionFor(refs.condition));
+  // Only when asking: an empty requirements message would still cost the fast encoder path.
+  if (refs.requirements.length > 0) rsp.requirements = requirementsFor(refs);
   return rsp;
 }

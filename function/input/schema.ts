@@ -7,6 +7,7 @@ import { sidecarMode } from '../schema/async-actor.js';
 import { envFromSource, envVar, imagePullPolicy, resourceRequirements } from '../schema/k8s.js';
 import type { FieldIssue, Result } from '../schema/issues.js';
 import { serviceAccountInput } from './service-account.js';
+import { podReferencesInput, runtimeScriptInput } from './pod-references.js';
 import { fromZodIssues } from '../schema/validate.js';
 import { parsePolicyEntry } from '../render/image-policy.js';
 
@@ -58,6 +59,10 @@ export const stepInput = z.strictObject({
   allowedConnectorImages: z.array(z.string().min(1).max(512)).max(64).optional(),
   /** A per-actor ServiceAccount for workload identity; absent means the pod keeps the namespace default. */
   serviceAccount: serviceAccountInput.optional(),
+  /** Which objects the pod references are checked in the actor's namespace (docs/pod-references.md). */
+  podReferences: podReferencesInput.default({ check: true, checkSecrets: false }),
+  /** Copy the runtime script ConfigMap into each actor's namespace; absent mounts `asya-runtime` as upstream. */
+  runtimeScript: runtimeScriptInput.optional(),
 });
 
 export type StepInput = z.output<typeof stepInput>;

@@ -45,7 +45,7 @@ describe('runFunction: pod references', () => {
   it('is False with the missing names, a WARNING, and never FATAL; the Deployment is still rendered', () => {
     const rsp = runFunction(req({ required: { 'configmap/asya-runtime': [] } }));
     expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, reason: 'ReferencesMissing' });
-    expect(condition(rsp)?.message).toMatch(/^in namespace prod: ConfigMap asya-runtime \(volume asya-runtime\) not found\. The pod cannot start until these exist/);
+    expect(condition(rsp)?.message).toMatch(/^In namespace prod: ConfigMap asya-runtime \(volume asya-runtime\) not found\. The pod cannot start until these exist/);
     expect(warnings(rsp)).toHaveLength(1);
     expect(rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL)).toBe(false);
     expect(rsp.desired?.resources['deployment']).toBeDefined();
@@ -53,7 +53,7 @@ describe('runFunction: pod references', () => {
 
   it('is True once the ConfigMap exists, with no warning', () => {
     const rsp = runFunction(req({ required: { 'configmap/asya-runtime': [cm('asya-runtime', 'prod')] } }));
-    expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, reason: 'AllReferencesFound', message: 'every object the pod references exists in namespace prod: ConfigMap asya-runtime' });
+    expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, reason: 'AllReferencesFound', message: 'Every object the pod references exists in namespace prod: ConfigMap asya-runtime' });
     expect(rsp.results).toEqual([]);
   });
 
@@ -148,7 +148,7 @@ describe('runFunction: runtimeScript.copyFrom', () => {
     });
     expect(copy?.ready).toBe(Ready.READY_FALSE);
     expect(runtimeVolume(rsp)).toEqual({ name: 'asya-runtime', configMap: { name: 'model-inference-asya-runtime', defaultMode: 493 } });
-    expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, message: 'the pod references no ConfigMap or ServiceAccount; the runtime script is copied from ConfigMap asya-system/asya-runtime to ConfigMap prod/model-inference-asya-runtime' });
+    expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, message: 'The runtime script is copied from ConfigMap asya-system/asya-runtime to ConfigMap prod/model-inference-asya-runtime' });
   });
 
   it('marks the copy ready once observed', () => {
@@ -162,8 +162,8 @@ describe('runFunction: runtimeScript.copyFrom', () => {
     expect(Object.keys(rsp.desired?.resources ?? {})).toEqual(['deployment']);
     expect(runtimeVolume(rsp).configMap.name).toBe('asya-runtime');
     expect(condition(rsp)?.status).toBe(Status.STATUS_CONDITION_FALSE);
-    expect(condition(rsp)?.message).toContain('the runtime script source ConfigMap asya-system/asya-runtime (input.runtimeScript.copyFrom) not found; no copy is made and the pod mounts ConfigMap prod/asya-runtime instead');
-    expect(condition(rsp)?.message).toContain('in namespace prod: ConfigMap asya-runtime (volume asya-runtime) not found');
+    expect(condition(rsp)?.message).toContain('The runtime script source ConfigMap asya-system/asya-runtime (input.runtimeScript.copyFrom) not found; no copy is made and the pod mounts ConfigMap prod/asya-runtime instead');
+    expect(condition(rsp)?.message).toContain('In namespace prod: ConfigMap asya-runtime (volume asya-runtime) not found');
     expect(warnings(rsp)).toHaveLength(1);
   });
 
@@ -173,7 +173,7 @@ describe('runFunction: runtimeScript.copyFrom', () => {
     expect((rsp.desired?.resources['runtime-script']?.resource as any).data).toEqual({ 'asya_runtime.py': 'v1' });
     expect(runtimeVolume(rsp).configMap.name).toBe('model-inference-asya-runtime');
     expect(condition(rsp)?.status).toBe(Status.STATUS_CONDITION_FALSE);
-    expect(condition(rsp)?.message).toMatch(/^the runtime script source ConfigMap asya-system\/asya-runtime \(input.runtimeScript.copyFrom\) not found; ConfigMap prod\/model-inference-asya-runtime keeps the script copied last/);
+    expect(condition(rsp)?.message).toMatch(/^The runtime script source ConfigMap asya-system\/asya-runtime \(input.runtimeScript.copyFrom\) not found; ConfigMap prod\/model-inference-asya-runtime keeps the script copied last/);
   });
 
   it('refuses a copy key an earlier step already uses, leaving the desired state as received', () => {

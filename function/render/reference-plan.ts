@@ -102,6 +102,8 @@ export function runtimeCopyKeyIssues(input: StepInput, taken: (key: string) => b
   return [];
 }
 
+const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 export function planReferences(r: ReferencePlanRequest): ReferencePlan {
   const { actor, input, capabilities: caps } = r;
   const check = input.podReferences.check;
@@ -178,7 +180,8 @@ export function planReferences(r: ReferencePlanRequest): ReferencePlan {
   const evaluated = evaluate(check ? mounted : [], (ref) => lookup(ref.kind, ref.name, namespace));
   if (evaluated.pending.length > 0) pending = true;
   const missing = evaluated.problems.map((p: ReferenceProblem) => describeProblem(p));
-  const allProblems = [...(missing.length === 0 ? [] : [`in namespace ${namespace}: ${missing.join('; ')}`]), ...problems];
+  // The source first: when it is missing, the namespace's asya-runtime is only the fallback.
+  const allProblems = [...problems, ...(missing.length === 0 ? [] : [`in namespace ${namespace}: ${missing.join('; ')}`])].map(sentence);
 
   let condition: ReferenceCondition;
   if (allProblems.length > 0) {
@@ -191,8 +194,8 @@ export function planReferences(r: ReferencePlanRequest): ReferencePlan {
     condition = { status: 'Unknown', reason: POD_REFERENCES_REASON.pending, message: 'waiting for Crossplane to fetch the objects the pod references' };
   } else {
     const names = evaluated.found.map((f) => `${f.kind} ${f.name}`);
-    const head = names.length === 0 ? (check ? 'the pod references no ConfigMap or ServiceAccount' : '') : `every object the pod references exists in namespace ${namespace}: ${names.join(', ')}`;
-    condition = { status: 'True', reason: POD_REFERENCES_REASON.resolved, message: [head, ...lines].filter((s) => s !== '').join('; ') };
+    const head = names.length > 0 ? `every object the pod references exists in namespace ${namespace}: ${names.join(', ')}` : check && lines.length === 0 ? 'the pod references no ConfigMap or ServiceAccount' : '';
+    condition = { status: 'True', reason: POD_REFERENCES_REASON.resolved, message: sentence([head, ...lines].filter((s) => s !== '').join('; ')) };
   }
   const results: Array<ReferencePlan['results'][number]> = [];
   if (condition.status === 'False') results.push({ severity: 'warning', reason: POD_REFERENCES_REASON.missing, message: `${POD_REFERENCES_CONDITION}: ${condition.message}` });

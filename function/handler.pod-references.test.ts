@@ -3,7 +3,10 @@
  * PodReferencesResolved condition, and the per-actor runtime script copy.
  */
 import { Capability, Ready, type RunFunctionRequest, type RunFunctionResponse, Severity, Status } from '@crossplane-org/function-sdk-typescript';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validActor } from '../test/support/actor-arbitraries.js';
+import { fcParams } from '../test/support/fc.js';
 import { actorDoc, baseSpec, request } from '../test/support/requests.js';
 import { REASON, runFunction } from './handler.js';
 
@@ -194,5 +197,31 @@ describe('runFunction: runtimeScript.copyFrom', () => {
   it('is byte-identical for the same request', () => {
     const r = () => req({ input: copyInput, required: found });
     expect(JSON.stringify(runFunction(r()))).toBe(JSON.stringify(runFunction(r())));
+  });
+});
+
+describe('requirements are a function of the request, not of what was fetched', () => {
+  it('for generated actors: the second iteration (everything fetched, found or not) asks exactly what the first asked', () => {
+    fc.assert(
+      fc.property(validActor(), fc.boolean(), fc.boolean(), (gen, copy, found) => {
+        const input = copy ? copyInput : {};
+        // Fresh requests each time: the SDK's to() shares the request's desired state with the response.
+        const base = () => ({ ...request({ xr: gen.xr, input }), meta: { tag: '', capabilities: ALL } });
+        const first = runFunction(base());
+        if (first.results.some((r) => r.severity === Severity.SEVERITY_FATAL)) return;
+        const fetchedAll = Object.fromEntries(
+          Object.entries(first.requirements?.resources ?? {}).map(([k, sel]) => [
+            k,
+            { items: found ? [{ resource: { apiVersion: 'v1', kind: sel.kind, metadata: { name: sel.matchName, namespace: sel.namespace }, data: SCRIPT }, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED }] : [] },
+          ]),
+        );
+        const second = runFunction({ ...base(), requiredResources: fetchedAll });
+        expect(second.requirements).toEqual(first.requirements);
+        // The first key is always the runtime script the pod mounts.
+        expect(Object.keys(first.requirements?.resources ?? {})).toContain('configmap/asya-runtime');
+        expect(JSON.stringify(runFunction({ ...base(), requiredResources: fetchedAll }))).toBe(JSON.stringify(second));
+      }),
+      fcParams(100),
+    );
   });
 });

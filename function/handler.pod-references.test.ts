@@ -225,3 +225,55 @@ describe('requirements are a function of the request, not of what was fetched', 
     );
   });
 });
+
+describe('runFunction: a provider-kubernetes Object from an earlier step', () => {
+  const object = (namespace: string) => ({
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'Object',
+    metadata: { annotations: { 'crossplane.io/composition-resource-name': 'deployment' } },
+    spec: {
+      forProvider: {
+        manifest: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'model-inference', namespace },
+          spec: {
+            selector: { matchLabels: { 'app.kubernetes.io/name': 'model-inference' } },
+            template: {
+              metadata: { labels: { 'app.kubernetes.io/name': 'model-inference' } },
+              spec: {
+                containers: [{ name: 'asya-runtime', image: 'ghcr.io/example/inference:1.2.3', volumeMounts: [{ name: 'asya-runtime', mountPath: '/opt/asya/asya_runtime.py', subPath: 'asya_runtime.py' }] }],
+                volumes: [{ name: 'asya-runtime', configMap: { name: 'asya-runtime', defaultMode: 493 } }],
+              },
+            },
+          },
+        },
+      },
+      providerConfigRef: { kind: 'ClusterProviderConfig', name: 'default' },
+    },
+  });
+  const withDesired = (r: RunFunctionRequest, desired: Record<string, unknown>): RunFunctionRequest => ({
+    ...r,
+    desired: { ...r.desired!, resources: { deployment: { resource: desired, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED } } },
+  });
+
+  it('looks in the wrapped manifest namespace and wraps the copy in an Object with the same provider config', () => {
+    const r = withDesired(req({ input: copyInput, required: { 'configmap/asya-system/asya-runtime': [cm('asya-runtime', 'asya-system')], 'configmap/asya-runtime': [] } }), object('workloads'));
+    const rsp = runFunction(r);
+    expect(rsp.requirements?.resources['configmap/asya-runtime']?.namespace).toBe('workloads');
+    const copy = rsp.desired?.resources['runtime-script']?.resource as any;
+    expect(copy).toMatchObject({ apiVersion: 'kubernetes.m.crossplane.io/v1alpha1', kind: 'Object', spec: { providerConfigRef: { kind: 'ClusterProviderConfig', name: 'default' } } });
+    expect(copy.spec.forProvider.manifest).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'model-inference-asya-runtime', namespace: 'workloads' }, data: SCRIPT });
+    const wrapped = rsp.desired?.resources['deployment']?.resource as any;
+    expect(wrapped.spec.forProvider.manifest.spec.template.spec.volumes.find((v: any) => v.name === 'asya-runtime').configMap.name).toBe('model-inference-asya-runtime');
+    expect(condition(rsp)?.message).toBe('The runtime script is copied from ConfigMap asya-system/asya-runtime to ConfigMap workloads/model-inference-asya-runtime');
+  });
+
+  it("keeps an earlier step's own choice of runtime ConfigMap: no copy, and that ConfigMap is what is checked", () => {
+    const chosen = object('prod');
+    (chosen.spec.forProvider.manifest.spec.template.spec.volumes[0] as any).configMap.name = 'platform-script';
+    const rsp = runFunction(withDesired(req({ input: copyInput, required: { 'configmap/asya-system/asya-runtime': [cm('asya-runtime', 'asya-system')], 'configmap/platform-script': [cm('platform-script', 'prod')] } }), chosen));
+    expect(rsp.desired?.resources['runtime-script']).toBeUndefined();
+    expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, message: 'Every object the pod references exists in namespace prod: ConfigMap platform-script' });
+  });
+});

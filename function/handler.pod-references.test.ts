@@ -277,3 +277,12 @@ describe('runFunction: a provider-kubernetes Object from an earlier step', () =>
     expect(condition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, message: 'Every object the pod references exists in namespace prod: ConfigMap platform-script' });
   });
 });
+
+describe('runFunction: what the False message tells to do', () => {
+  it('a missing source with a working fallback (or a kept copy) does not claim the pod cannot start', () => {
+    const rsp = runFunction(req({ input: copyInput, required: { 'configmap/asya-runtime': [cm('asya-runtime', 'prod')], 'configmap/asya-system/asya-runtime': [] } }));
+    expect(condition(rsp)?.status).toBe(Status.STATUS_CONDITION_FALSE);
+    expect(condition(rsp)?.message).not.toContain('cannot start');
+    expect(condition(rsp)?.message).toMatch(/This condition turns True at the next reconcile once the source is back/);
+  });
+});

@@ -188,10 +188,15 @@ export function planReferences(r: ReferencePlanRequest): ReferencePlan {
     condition = {
       status: 'False',
       reason: POD_REFERENCES_REASON.missing,
-      message: `${allProblems.join('. ')}. The pod cannot start until these exist (it waits in ContainerCreating or CreateContainerConfigError); create them and this condition turns True at the next reconcile, without changing the AsyncActor`,
+      // Only a missing reference blocks the pod; a missing source alone leaves it a script to mount.
+      message: `${allProblems.join('. ')}. ${
+        missing.length > 0
+          ? 'The pod cannot start until these exist (it waits in ContainerCreating or CreateContainerConfigError); create them and this condition turns True at the next reconcile, without changing the AsyncActor'
+          : 'This condition turns True at the next reconcile once the source is back, without changing the AsyncActor'
+      }`,
     };
   } else if (pending) {
-    condition = { status: 'Unknown', reason: POD_REFERENCES_REASON.pending, message: 'waiting for Crossplane to fetch the objects the pod references' };
+    condition = { status: 'Unknown', reason: POD_REFERENCES_REASON.pending, message: 'Waiting for Crossplane to fetch the objects the pod references' };
   } else {
     const names = evaluated.found.map((f) => `${f.kind} ${f.name}`);
     const head = names.length > 0 ? `every object the pod references exists in namespace ${namespace}: ${names.join(', ')}` : check && lines.length === 0 ? 'the pod references no ConfigMap or ServiceAccount' : '';

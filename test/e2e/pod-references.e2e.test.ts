@@ -43,9 +43,11 @@ const waitForReferences = (name: string, ns: string, status: 'True' | 'False', m
 async function capture(step: string, name: string, ns: string): Promise<void> {
   const file = process.env['REFS_E2E_CAPTURE'];
   if (file === undefined || file === '') return;
-  const yaml = await kubectl(['get', 'asyncactor', name, '-n', ns, '-o', 'yaml']);
-  const status = (load(yaml) as Obj)['status'] ?? {};
-  appendFileSync(file, `# ${step}: kubectl get asyncactor ${name} -n ${ns} -o yaml (status.conditions)\n${dump({ status: { conditions: status['conditions'] } }, { lineWidth: 100 })}\n`);
+  // kubectl's own YAML, cut to status.conditions (its items are indented below the key).
+  const lines = (await kubectl(['get', 'asyncactor', name, '-n', ns, '-o', 'yaml'])).split('\n');
+  const start = lines.indexOf('  conditions:');
+  const end = lines.findIndex((l, i) => i > start && /^ {0,2}\S/.test(l));
+  appendFileSync(file, `# ${step}: kubectl get asyncactor ${name} -n ${ns} -o yaml (status.conditions)\nstatus:\n${lines.slice(start, end).join('\n')}\n\n`);
 }
 
 beforeAll(async () => {

@@ -43,10 +43,10 @@ const waitForReferences = (name: string, ns: string, status: 'True' | 'False', m
 async function capture(step: string, name: string, ns: string): Promise<void> {
   const file = process.env['REFS_E2E_CAPTURE'];
   if (file === undefined || file === '') return;
-  // kubectl's own YAML, cut to status.conditions (its items are indented below the key).
+  // kubectl's own YAML, cut to status.conditions (kubectl writes its items at the key's own indent, "  - ").
   const lines = (await kubectl(['get', 'asyncactor', name, '-n', ns, '-o', 'yaml'])).split('\n');
   const start = lines.indexOf('  conditions:');
-  const end = lines.findIndex((l, i) => i > start && /^ {0,2}\S/.test(l));
+  const end = lines.findIndex((l, i) => i > start && /^ {0,2}[^\s-]/.test(l));
   appendFileSync(file, `# ${step}: kubectl get asyncactor ${name} -n ${ns} -o yaml (status.conditions)\nstatus:\n${lines.slice(start, end).join('\n')}\n\n`);
 }
 

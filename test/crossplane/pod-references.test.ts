@@ -22,6 +22,7 @@ const XR = 'examples/model-weights-s3.yaml';
 
 interface Case {
   readonly name: string;
+  readonly xr?: string;
   readonly composition: string;
   /** `--required-resources` (or the deprecated `--extra-resources`) file or directory. */
   readonly flag?: '--required-resources' | '--extra-resources';
@@ -34,6 +35,8 @@ const cases: Case[] = [
   { name: 'namespace-runtime-found-extra-resources', composition: DEFAULT, flag: '--extra-resources', resources: 'test/crossplane/required/namespace-runtime' },
   { name: 'runtime-copy', composition: COPY, flag: '--required-resources', resources: 'test/crossplane/required/runtime-found' },
   { name: 'runtime-copy-source-missing', composition: COPY },
+  { name: 'secrets-checked', xr: 'examples/gcs-secret-valuefrom.yaml', composition: 'test/crossplane/compositions/check-secrets.yaml', flag: '--required-resources', resources: 'test/crossplane/required/reports' },
+  { name: 'secrets-not-checked', xr: 'examples/gcs-secret-valuefrom.yaml', composition: DEFAULT, flag: '--required-resources', resources: 'test/crossplane/required/reports' },
 ];
 
 type Doc = Record<string, any>;
@@ -53,7 +56,7 @@ describeWithCrank('crossplane render with required resources (real CLI)', (crank
   });
   afterAll(() => ours?.forceShutdown());
 
-  const render = (c: Case) => run(crank, ['render', '-r', XR, c.composition, functionsFile, ...(c.resources === undefined ? [] : [`${c.flag}=${c.resources}`])]);
+  const render = (c: Case) => run(crank, ['render', '-r', c.xr ?? XR, c.composition, functionsFile, ...(c.resources === undefined ? [] : [`${c.flag}=${c.resources}`])]);
 
   it.each(cases.map((c) => [c.name, c] as const))('%s matches its golden file', async (_n, c) => {
     const out = await render(c);
@@ -73,6 +76,15 @@ describeWithCrank('crossplane render with required resources (real CLI)', (crank
       const found = await render(c);
       expect(condition(found.stdout)).toMatchObject({ status: 'True', reason: 'AllReferencesFound' });
     }
+  });
+
+  it('checks Secrets only when opted in, and names a ConfigMap key the connector reads but the object lacks', async () => {
+    const checked = condition((await render(cases[5]!)).stdout)?.['message'];
+    expect(checked).toContain('ConfigMap gcp-settings (env GCS_PROJECT of container asya-state-proxy-media) has no key "project"');
+    expect(checked).toContain('Secret gcs-connector-credentials (env GCS_CREDENTIALS_JSON of container asya-state-proxy-media) not found');
+    const unchecked = condition((await render(cases[6]!)).stdout)?.['message'];
+    expect(unchecked).toContain('has no key "project"');
+    expect(unchecked).not.toContain('Secret');
   });
 
   it('composes the per-actor copy from the source and mounts it; without the source, no copy and asya-runtime', async () => {

@@ -25,6 +25,8 @@ export interface Finding {
   readonly path: string;
   readonly rule: string;
   readonly message: string;
+  /** The shape check's pattern, bound or allowed values, when there is one (JSON report only). */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface SourceReport {
@@ -224,7 +226,8 @@ export function positionedFindings(file: string, source: SourceDocument, lineCou
   return issues.map((issue) => {
     const atKey = issue.message.startsWith('unknown field');
     const { line, col } = locate(source.doc, issue.path, lineCounter, { atKey });
-    return { file, document: source.index, line, col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+    const finding = { file, document: source.index, line, col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+    return issue.detail === undefined ? finding : { ...finding, detail: issue.detail };
   });
 }
 

@@ -115,13 +115,15 @@ function render(xrFile: string, opts: RenderOptions, stderr: string[]): { code: 
   const observed = objectsIn(opts.observed);
   const desired = objectsIn(opts.desired);
   const parsed = readPositionedSource(xrFile);
+  // Messages name stdin as validate does.
+  const shown = xrFile === '-' ? '<stdin>' : xrFile;
   const out: Json[] = [];
   let failed = 0;
   let actors = 0;
   for (const source of parsed.documents) {
     const selection = select(source.value);
     if (selection.check === false) {
-      if (selection.why !== undefined) stderr.push(`${xrFile}: document ${source.index}: skipped, ${selection.why}\n`);
+      if (selection.why !== undefined) stderr.push(`${shown}: document ${source.index}: skipped, ${selection.why}\n`);
       continue;
     }
     actors += 1;
@@ -129,25 +131,25 @@ function render(xrFile: string, opts: RenderOptions, stderr: string[]): { code: 
     const issues = actorIssues(selection, input.value);
     if (issues.length > 0) {
       failed += 1;
-      for (const f of positionedFindings(xrFile, source, parsed.lineCounter, issues)) {
+      for (const f of positionedFindings(shown, source, parsed.lineCounter, issues)) {
         stderr.push(`${f.file}:${f.line}:${f.col}: ${label}: error: ${f.path}: ${f.message}\n`);
       }
       continue;
     }
     const rsp = runFunction(buildRequest({ xr: source.value as Json, input: rawInput, observed, desired }));
     const result = responseDocuments(source.value as Json, rsp);
-    for (const w of result.warnings) stderr.push(`${xrFile}: document ${source.index}: warning: ${w}\n`);
+    for (const w of result.warnings) stderr.push(`${shown}: document ${source.index}: warning: ${w}\n`);
     if (result.errors.length > 0) {
       // What only the whole request can refuse (a conflict with --desired): at the document.
       failed += 1;
       const { line, col } = source.position;
-      for (const e of result.errors) stderr.push(`${xrFile}:${line}:${col}: ${label}: error: ${e}\n`);
+      for (const e of result.errors) stderr.push(`${shown}:${line}:${col}: ${label}: error: ${e}\n`);
       continue;
     }
     out.push(...result.documents);
   }
-  if (actors === 0) throw new UsageError(`${xrFile}: no ${KIND} document found`);
-  if (failed > 0 && actors > 1) stderr.push(`${xrFile}: ${actors - failed} of ${actors} actors rendered, ${failed} failed\n`);
+  if (actors === 0) throw new UsageError(`${shown}: no ${KIND} document found`);
+  if (failed > 0 && actors > 1) stderr.push(`${shown}: ${actors - failed} of ${actors} actors rendered, ${failed} failed\n`);
   const stdout =
     out.length === 0
       ? ''
@@ -178,6 +180,6 @@ function documentName(value: unknown): string {
 function readPositionedSource(file: string): ParsedSource {
   const parsed = parseSource(readText(file));
   const first = parsed.errors[0];
-  if (first !== undefined) throw new UsageError(formatSyntaxError(file, { document: first.index, position: first.position, message: first.message }));
+  if (first !== undefined) throw new UsageError(formatSyntaxError(file === '-' ? '<stdin>' : file, { document: first.index, position: first.position, message: first.message }));
   return parsed;
 }

@@ -149,6 +149,33 @@ export const MAX_PORTS = 64;
 const podName = () => z.string().min(1).max(63).meta({ pattern: DNS_LABEL });
 
 /**
+ * A container probe's counters as the API server checks them (ValidateNonnegativeField on each,
+ * after defaulting turns 0 into 1, 10, 1 and 3), int32 like every Kubernetes count, and
+ * `terminationGracePeriodSeconds` greater than 0. A liveness or startup probe must have
+ * `successThreshold` 1 (0 is defaulted to 1). The handler and anything else pass through.
+ */
+const probeCount = () => z.number().int().min(0).max(MAX_INT32).optional();
+const probe = (kind: 'liveness' | 'readiness' | 'startup') =>
+  z
+    .looseObject({
+      initialDelaySeconds: probeCount(),
+      timeoutSeconds: probeCount(),
+      periodSeconds: probeCount(),
+      successThreshold:
+        kind === 'readiness'
+          ? probeCount()
+          : z
+              .number()
+              .int()
+              .min(0)
+              .max(1, { error: (iss) => `${String(iss.input)} is not allowed: a ${kind} probe's successThreshold must be 1 (0 is defaulted to 1)` })
+              .optional(),
+      failureThreshold: probeCount(),
+      terminationGracePeriodSeconds: z.number().int().min(1).optional(),
+    })
+    .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+/**
  * A user container: the fields the API server checks on their own are modelled (name, image,
  * pull policy, ports, env, envFrom, resources, volume mounts); the rest is passed to the pod
  * untouched. Cross-field checks (mounts naming a volume, resource names, requests <= limits,
@@ -166,6 +193,10 @@ const userContainer = (field: 'initContainers' | 'sidecars') =>
       resources: resourceRequirements.optional(),
       volumeMounts: z.array(volumeMount(`spec.${field}[].volumeMounts[]`)).max(MAX_VOLUME_MOUNTS).optional(),
       securityContext: z.looseObject({}).meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional(),
+      livenessProbe: probe('liveness').optional(),
+      readinessProbe: probe('readiness').optional(),
+      startupProbe: probe('startup').optional(),
+      terminationMessagePolicy: z.enum(['File', 'FallbackToLogsOnError']).optional(),
     })
     .meta({ 'x-kubernetes-preserve-unknown-fields': true });
 const userContainers = (field: 'initContainers' | 'sidecars') =>

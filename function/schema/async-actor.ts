@@ -155,9 +155,17 @@ const podName = () => z.string().min(1).max(63).meta({ pattern: DNS_LABEL });
  * `successThreshold` 1 (0 is defaulted to 1). The handler and anything else pass through.
  */
 const probeCount = () => z.number().int().min(0).max(MAX_INT32).optional();
-const probe = (kind: 'liveness' | 'readiness' | 'startup') =>
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
+const probeHandlerMessage = (field: string) =>
+  `${field} needs exactly one handler: exec, httpGet, tcpSocket or grpc (the API server refuses a probe with none, "must specify a handler type", or with more than one)`;
+const probe = (field: 'initContainers' | 'sidecars', kind: 'liveness' | 'readiness' | 'startup') =>
   z
     .looseObject({
+      // Declared so that CEL can see them (unknown fields are invisible to CEL).
+      exec: freeForm().optional(),
+      httpGet: freeForm().optional(),
+      tcpSocket: freeForm().optional(),
+      grpc: freeForm().optional(),
       initialDelaySeconds: probeCount(),
       timeoutSeconds: probeCount(),
       periodSeconds: probeCount(),
@@ -173,7 +181,20 @@ const probe = (kind: 'liveness' | 'readiness' | 'startup') =>
       failureThreshold: probeCount(),
       terminationGracePeriodSeconds: z.number().int().min(1).optional(),
     })
-    .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+    .meta({
+      'x-kubernetes-preserve-unknown-fields': true,
+      ...validations([
+        {
+          rule: `[${PROBE_HANDLERS.map((h) => `has(self.${h})`).join(', ')}].filter(x, x).size() == 1`,
+          // The API server's message names the field; the zod one gets the path from the issue.
+          message: probeHandlerMessage(`spec.${field}[].${kind}Probe`),
+        },
+      ]),
+    })
+    .superRefine((p, ctx) => {
+      const handlers = PROBE_HANDLERS.filter((h) => p[h] !== undefined);
+      if (handlers.length !== 1) ctx.addIssue({ code: 'custom', message: probeHandlerMessage(`${kind}Probe`), path: [], params: { rule: 'probe-handler' } });
+    });
 
 /**
  * A user container: the fields the API server checks on their own are modelled (name, image,
@@ -193,9 +214,9 @@ const userContainer = (field: 'initContainers' | 'sidecars') =>
       resources: resourceRequirements.optional(),
       volumeMounts: z.array(volumeMount(`spec.${field}[].volumeMounts[]`)).max(MAX_VOLUME_MOUNTS).optional(),
       securityContext: z.looseObject({}).meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional(),
-      livenessProbe: probe('liveness').optional(),
-      readinessProbe: probe('readiness').optional(),
-      startupProbe: probe('startup').optional(),
+      livenessProbe: probe(field, 'liveness').optional(),
+      readinessProbe: probe(field, 'readiness').optional(),
+      startupProbe: probe(field, 'startup').optional(),
       terminationMessagePolicy: z.enum(['File', 'FallbackToLogsOnError']).optional(),
     })
     .meta({ 'x-kubernetes-preserve-unknown-fields': true });

@@ -196,6 +196,31 @@ const probe = (field: 'initContainers' | 'sidecars', kind: 'liveness' | 'readine
       if (handlers.length !== 1) ctx.addIssue({ code: 'custom', message: probeHandlerMessage(`${kind}Probe`), path: [], params: { rule: 'probe-handler' } });
     });
 
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
+const hookHandlerMessage = (field: string) =>
+  `${field} needs exactly one handler: exec, httpGet, tcpSocket or sleep (the API server refuses a hook with none, "must specify a handler type", or with more than one)`;
+/** A postStart or preStop hook (validateLifecycleHandler): exactly one handler. */
+const lifecycleHandler = (field: 'initContainers' | 'sidecars', hook: 'postStart' | 'preStop') =>
+  z
+    .looseObject({ exec: freeForm().optional(), httpGet: freeForm().optional(), tcpSocket: freeForm().optional(), sleep: freeForm().optional() })
+    .meta({
+      'x-kubernetes-preserve-unknown-fields': true,
+      ...validations([
+        {
+          rule: `[${LIFECYCLE_HANDLERS.map((h) => `has(self.${h})`).join(', ')}].filter(x, x).size() == 1`,
+          message: hookHandlerMessage(`spec.${field}[].lifecycle.${hook}`),
+        },
+      ]),
+    })
+    .superRefine((p, ctx) => {
+      const handlers = LIFECYCLE_HANDLERS.filter((h) => p[h] !== undefined);
+      if (handlers.length !== 1) ctx.addIssue({ code: 'custom', message: hookHandlerMessage(hook), path: [], params: { rule: 'lifecycle-handler' } });
+    });
+const lifecycle = (field: 'initContainers' | 'sidecars') =>
+  z
+    .looseObject({ postStart: lifecycleHandler(field, 'postStart').optional(), preStop: lifecycleHandler(field, 'preStop').optional() })
+    .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
 /**
  * A user container: the fields the API server checks on their own are modelled (name, image,
  * pull policy, ports, env, envFrom, resources, volume mounts); the rest is passed to the pod
@@ -217,6 +242,7 @@ const userContainer = (field: 'initContainers' | 'sidecars') =>
       livenessProbe: probe(field, 'liveness').optional(),
       readinessProbe: probe(field, 'readiness').optional(),
       startupProbe: probe(field, 'startup').optional(),
+      lifecycle: lifecycle(field).optional(),
       terminationMessagePolicy: z.enum(['File', 'FallbackToLogsOnError']).optional(),
     })
     .meta({ 'x-kubernetes-preserve-unknown-fields': true });

@@ -3,29 +3,30 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { runFunction } from '../handler.js';
-import { INPUT_API_VERSION } from '../input/schema.js';
 import { buildRequest, OfflineInputError, responseDocuments } from '../offline.js';
+import { INPUT_API_VERSION, parseStepInput, type StepInput } from '../input/schema.js';
+import { checkRender } from '../render/index.js';
 import { KIND } from '../schema/async-actor.js';
-import { LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
+import { type FieldIssue, formatIssue } from '../schema/issues.js';
+import { validateAsyncActor } from '../schema/validate.js';
 import { isObject, type Json } from '../json.js';
-import { formatSyntaxError, selectYamlFiles } from '../validate/check.js';
-import { parseSource } from '../validate/documents.js';
+import { formatSyntaxError, humanize, positionedFindings, select, type Selection, selectYamlFiles } from '../validate/check.js';
+import { type ParsedSource, parseSource } from '../validate/documents.js';
 
 /** An I/O or usage problem: exit 2, as opposed to an invalid actor (exit 1). */
 class UsageError extends Error {}
 
 /** Every non-empty document of a file; a syntax error is a usage error naming its position. */
 function readYamlDocs(file: string): unknown[] {
-  let text: string;
+  return readPositionedSource(file).documents.flatMap((d) => (d.value === null || d.value === undefined ? [] : [d.value]));
+}
+
+function readText(file: string): string {
   try {
-    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const parsed = parseSource(text);
-  const first = parsed.errors[0];
-  if (first !== undefined) throw new UsageError(formatSyntaxError(file, { document: first.index, position: first.position, message: first.message }));
-  return parsed.documents.flatMap((d) => (d.value === null || d.value === undefined ? [] : [d.value]));
 }
 
 /** A file, or the YAML files directly in a directory (as `crossplane render -o` reads them). */
@@ -101,31 +102,84 @@ export function renderCommand(xrFile: string, opts: RenderOptions): CommandOutpu
   }
 }
 
+/**
+ * Each actor on its own: one that fails is reported (file:line:column, document index and name,
+ * field path) and the others are still rendered, so a multi-actor file shows every problem in
+ * one run and a bad actor never hides what the good ones compose. Exit 1 if any failed.
+ */
 function render(xrFile: string, opts: RenderOptions, stderr: string[]): { code: 0 | 1; stdout: string } {
-  const input = loadInput(opts.input);
+  const rawInput = loadInput(opts.input);
+  const input = parseStepInput(rawInput);
+  // Invalid input fails every actor the same way: one usage error instead of N copies.
+  if (!input.ok) throw new UsageError(`${opts.input ?? '(default input)'}: invalid function input: ${input.issues.map(formatIssue).join('; ')}`);
   const observed = objectsIn(opts.observed);
   const desired = objectsIn(opts.desired);
+  const parsed = readPositionedSource(xrFile);
+  // Messages name stdin as validate does.
+  const shown = xrFile === '-' ? '<stdin>' : xrFile;
   const out: Json[] = [];
-  let failed = false;
+  let failed = 0;
   let actors = 0;
-  readYamlDocs(xrFile).forEach((doc, index) => {
-    if (!isObject(doc) || (doc['kind'] !== KIND && doc['kind'] !== LEGACY_COMPOSITE_KIND)) {
-      stderr.push(`${xrFile}: document ${index}: skipped (kind ${isObject(doc) ? String(doc['kind']) : typeof doc}, not ${KIND})\n`);
-      return;
+  for (const source of parsed.documents) {
+    const selection = select(source.value);
+    if (selection.check === false) {
+      if (selection.why !== undefined) stderr.push(`${shown}: document ${source.index}: skipped, ${selection.why}\n`);
+      continue;
     }
     actors += 1;
-    const rsp = runFunction(buildRequest({ xr: doc, input, observed, desired }));
-    const result = responseDocuments(doc, rsp);
-    for (const w of result.warnings) stderr.push(`${xrFile}: document ${index}: warning: ${w}\n`);
-    for (const e of result.errors) stderr.push(`${xrFile}: document ${index}: error: ${e}\n`);
-    if (result.errors.length > 0) failed = true;
+    const label = `document ${source.index} (${documentName(source.value)})`;
+    const issues = actorIssues(selection, input.value);
+    if (issues.length > 0) {
+      failed += 1;
+      for (const f of positionedFindings(shown, source, parsed.lineCounter, issues)) {
+        stderr.push(`${f.file}:${f.line}:${f.col}: ${label}: error: ${f.path}: ${f.message}\n`);
+      }
+      continue;
+    }
+    const rsp = runFunction(buildRequest({ xr: source.value as Json, input: rawInput, observed, desired }));
+    const result = responseDocuments(source.value as Json, rsp);
+    for (const w of result.warnings) stderr.push(`${shown}: document ${source.index}: warning: ${w}\n`);
+    if (result.errors.length > 0) {
+      // What only the whole request can refuse (a conflict with --desired): at the document.
+      failed += 1;
+      const { line, col } = source.position;
+      for (const e of result.errors) stderr.push(`${shown}:${line}:${col}: ${label}: error: ${e}\n`);
+      continue;
+    }
     out.push(...result.documents);
-  });
-  if (actors === 0) throw new UsageError(`${xrFile}: no ${KIND} document found`);
-  if (failed) return { code: 1, stdout: '' };
+  }
+  if (actors === 0) throw new UsageError(`${shown}: no ${KIND} document found`);
+  if (failed > 0 && actors > 1) stderr.push(`${shown}: ${actors - failed} of ${actors} actors rendered, ${failed} failed\n`);
   const stdout =
-    opts.output === 'json'
-      ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: out }, null, 2)}\n`
-      : out.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
-  return { code: 0, stdout };
+    out.length === 0
+      ? ''
+      : opts.output === 'json'
+        ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: out }, null, 2)}\n`
+        : out.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
+  return { code: failed > 0 ? 1 : 0, stdout };
+}
+
+/**
+ * What the function would refuse in this actor, with field paths: its own validation (schema and
+ * rules, as validate reports them), then the checks that depend on the step input.
+ */
+function actorIssues(selection: Exclude<Selection, { check: false }>, input: StepInput): FieldIssue[] {
+  if (selection.check === 'unknown-kind') return [selection.issue];
+  const validated = validateAsyncActor(selection.document);
+  if (!validated.ok) return validated.issues.map(humanize);
+  return checkRender(validated.value, input);
+}
+
+function documentName(value: unknown): string {
+  const meta = isObject(value) && isObject(value['metadata']) ? value['metadata'] : {};
+  const kind = isObject(value) && typeof value['kind'] === 'string' ? value['kind'] : 'document';
+  return typeof meta['name'] === 'string' ? `${kind} ${meta['name']}` : `${kind} without metadata.name`;
+}
+
+/** The XR file with source positions; a syntax error is a usage error naming its position. */
+function readPositionedSource(file: string): ParsedSource {
+  const parsed = parseSource(readText(file));
+  const first = parsed.errors[0];
+  if (first !== undefined) throw new UsageError(formatSyntaxError(file === '-' ? '<stdin>' : file, { document: first.index, position: first.position, message: first.message }));
+  return parsed;
 }

@@ -46,7 +46,9 @@ describe('asya-state-proxy validate', () => {
     expect(missing.err).toContain('nope.yaml: no such file or directory');
     const syntax = run(['-'], {}, 'a: 1\nb: [x\n');
     expect(syntax.code).toBe(2);
-    expect(syntax.err).toMatch(/^<stdin>:\d+:\d+: document 0: YAML syntax error: /m);
+    expect(syntax.err).toMatch(/^<stdin>:2:4: document 0: YAML syntax error: /m);
+    // The syntax error says why nothing was checked; "no documents at all" would be wrong.
+    expect(syntax.err).not.toMatch(/no AsyncActor or XAsyncActor document found/);
   });
 
   it('exits 2 on an unknown --format, and --format json reports everything as one object', () => {
@@ -57,6 +59,11 @@ describe('asya-state-proxy validate', () => {
     expect(json.valid).toBe(false);
     expect(json.findings).toHaveLength(1);
     expect(json.findings[0]).toMatchObject({ document: 0, line: 23, col: 15, path: 'spec.stateProxy[1].mount.path', rule: 'unique-mount-paths' });
+    // A shape finding: a sentence in the message, the pattern for tools in detail.
+    const shape = JSON.parse(run([corpus('invalid/pod-secret-name-not-subdomain.yaml')], { format: 'json' }).out) as typeof json;
+    expect(shape.findings[0]).toMatchObject({ path: 'spec.secretRefs[0].secretName', rule: 'schema', detail: { code: 'invalid_format', format: 'regex' } });
+    expect(shape.findings[0]!['message']).toMatch(/^"App_Secrets" is not a valid DNS subdomain: /);
+    expect((shape.findings[0]!['detail'] as { pattern: string }).pattern).toMatch(/^\^\[a-z0-9\]/);
   });
 
   const actor = (kind: string, spec: string) => `apiVersion: asya.sh/v1alpha1\nkind: ${kind}\nmetadata: {name: a}\nspec: {image: i, handler: h.p${spec}}\n`;

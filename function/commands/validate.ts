@@ -104,7 +104,9 @@ export function runValidate(paths: readonly string[], opts: ValidateOptions, io:
   // Input holding only other kinds counts as empty too: the command's promise is "N AsyncActor
   // documents checked", and zero checked says nothing about the actors the user meant.
   const checkedTotal = reports.reduce((n, r) => n + r.checked, 0);
-  if (checkedTotal === 0 && ioErrors.length === 0 && opts.allowEmpty !== true) {
+  // A syntax error already says why nothing was checked.
+  const syntaxErrors = reports.some((r) => r.syntaxErrors.length > 0);
+  if (checkedTotal === 0 && ioErrors.length === 0 && !syntaxErrors && opts.allowEmpty !== true) {
     const skipped = reports.reduce((n, r) => n + r.skipped, 0);
     const what = skipped === 0 ? 'no documents at all' : `only other kinds (${skipped} document(s) skipped)`;
     ioErrors.push(`no AsyncActor or XAsyncActor document found in ${paths.join(' ')}: the input has ${what}; check the path, or pass --allow-empty`);

@@ -149,6 +149,79 @@ export const MAX_PORTS = 64;
 const podName = () => z.string().min(1).max(63).meta({ pattern: DNS_LABEL });
 
 /**
+ * A container probe's counters as the API server checks them (ValidateNonnegativeField on each,
+ * after defaulting turns 0 into 1, 10, 1 and 3), int32 like every Kubernetes count, and
+ * `terminationGracePeriodSeconds` greater than 0. A liveness or startup probe must have
+ * `successThreshold` 1 (0 is defaulted to 1). The handler and anything else pass through.
+ */
+const probeCount = () => z.number().int().min(0).max(MAX_INT32).optional();
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
+const probeHandlerMessage = (field: string) =>
+  `${field} needs exactly one handler: exec, httpGet, tcpSocket or grpc (the API server refuses a probe with none, "must specify a handler type", or with more than one)`;
+const probe = (field: 'initContainers' | 'sidecars', kind: 'liveness' | 'readiness' | 'startup') =>
+  z
+    .looseObject({
+      // Declared so that CEL can see them (unknown fields are invisible to CEL).
+      exec: freeForm().optional(),
+      httpGet: freeForm().optional(),
+      tcpSocket: freeForm().optional(),
+      grpc: freeForm().optional(),
+      initialDelaySeconds: probeCount(),
+      timeoutSeconds: probeCount(),
+      periodSeconds: probeCount(),
+      successThreshold:
+        kind === 'readiness'
+          ? probeCount()
+          : z
+              .number()
+              .int()
+              .min(0)
+              .max(1, { error: (iss) => `${String(iss.input)} is not allowed: a ${kind} probe's successThreshold must be 1 (0 is defaulted to 1)` })
+              .optional(),
+      failureThreshold: probeCount(),
+      terminationGracePeriodSeconds: z.number().int().min(1).optional(),
+    })
+    .meta({
+      'x-kubernetes-preserve-unknown-fields': true,
+      ...validations([
+        {
+          rule: `[${PROBE_HANDLERS.map((h) => `has(self.${h})`).join(', ')}].filter(x, x).size() == 1`,
+          // The API server's message names the field; the zod one gets the path from the issue.
+          message: probeHandlerMessage(`spec.${field}[].${kind}Probe`),
+        },
+      ]),
+    })
+    .superRefine((p, ctx) => {
+      const handlers = PROBE_HANDLERS.filter((h) => p[h] !== undefined);
+      if (handlers.length !== 1) ctx.addIssue({ code: 'custom', message: probeHandlerMessage(`${kind}Probe`), path: [], params: { rule: 'probe-handler' } });
+    });
+
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
+const hookHandlerMessage = (field: string) =>
+  `${field} needs exactly one handler: exec, httpGet, tcpSocket or sleep (the API server refuses a hook with none, "must specify a handler type", or with more than one)`;
+/** A postStart or preStop hook (validateLifecycleHandler): exactly one handler. */
+const lifecycleHandler = (field: 'initContainers' | 'sidecars', hook: 'postStart' | 'preStop') =>
+  z
+    .looseObject({ exec: freeForm().optional(), httpGet: freeForm().optional(), tcpSocket: freeForm().optional(), sleep: freeForm().optional() })
+    .meta({
+      'x-kubernetes-preserve-unknown-fields': true,
+      ...validations([
+        {
+          rule: `[${LIFECYCLE_HANDLERS.map((h) => `has(self.${h})`).join(', ')}].filter(x, x).size() == 1`,
+          message: hookHandlerMessage(`spec.${field}[].lifecycle.${hook}`),
+        },
+      ]),
+    })
+    .superRefine((p, ctx) => {
+      const handlers = LIFECYCLE_HANDLERS.filter((h) => p[h] !== undefined);
+      if (handlers.length !== 1) ctx.addIssue({ code: 'custom', message: hookHandlerMessage(hook), path: [], params: { rule: 'lifecycle-handler' } });
+    });
+const lifecycle = (field: 'initContainers' | 'sidecars') =>
+  z
+    .looseObject({ postStart: lifecycleHandler(field, 'postStart').optional(), preStop: lifecycleHandler(field, 'preStop').optional() })
+    .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+/**
  * A user container: the fields the API server checks on their own are modelled (name, image,
  * pull policy, ports, env, envFrom, resources, volume mounts); the rest is passed to the pod
  * untouched. Cross-field checks (mounts naming a volume, resource names, requests <= limits,
@@ -166,6 +239,11 @@ const userContainer = (field: 'initContainers' | 'sidecars') =>
       resources: resourceRequirements.optional(),
       volumeMounts: z.array(volumeMount(`spec.${field}[].volumeMounts[]`)).max(MAX_VOLUME_MOUNTS).optional(),
       securityContext: z.looseObject({}).meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional(),
+      livenessProbe: probe(field, 'liveness').optional(),
+      readinessProbe: probe(field, 'readiness').optional(),
+      startupProbe: probe(field, 'startup').optional(),
+      lifecycle: lifecycle(field).optional(),
+      terminationMessagePolicy: z.enum(['File', 'FallbackToLogsOnError']).optional(),
     })
     .meta({ 'x-kubernetes-preserve-unknown-fields': true });
 const userContainers = (field: 'initContainers' | 'sidecars') =>

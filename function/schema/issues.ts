@@ -11,6 +11,11 @@ export interface FieldIssue {
   readonly message: string;
   /** Stable identifier of the check that failed (`schema`, `unique-mount-names`, ...). */
   readonly rule: string;
+  /**
+   * Machine-readable detail of a shape check (the pattern, bound or allowed values) for tools
+   * reading validate's JSON report; the message says the same in words.
+   */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

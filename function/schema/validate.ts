@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { asyncActorDocument, type AsyncActor, MAX_ENV, MAX_MOUNTS, MAX_SECRET_REFS, MAX_USER_CONTAINERS, MAX_VOLUMES } from './async-actor.js';
 import { isObject } from '../json.js';
 import type { FieldIssue, PathSegment, Result } from './issues.js';
+import { zodMessage } from './messages.js';
 import { checkRules, RULES } from './rules.js';
 
 /** zod reports unknown keys once per object; we report each key at its own path. */
@@ -22,10 +23,32 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], prefix: reado
     } else {
       // Refinements in k8s.ts name their rule (toleration, volume-mount, ...).
       const rule = issue.code === 'custom' && typeof issue.params?.['rule'] === 'string' ? issue.params['rule'] : 'schema';
-      out.push({ path: base, rule, message: issue.message });
+      const detail = shapeDetail(issue);
+      out.push({ path: base, rule, message: issue.message, ...(detail === undefined ? {} : { detail }) });
     }
   }
   return out;
+}
+
+/** What the message says in words, as data: the pattern, the bound or the allowed values. */
+function shapeDetail(issue: z.core.$ZodIssue): Record<string, unknown> | undefined {
+  switch (issue.code) {
+    case 'invalid_format':
+      // zod writes `/source/`; the detail carries the source, as the CRD's `pattern` has it.
+      return issue.pattern === undefined
+        ? { code: issue.code, format: issue.format }
+        : { code: issue.code, format: issue.format, pattern: /^\/(.*)\/[a-z]*$/s.exec(issue.pattern)?.[1] ?? issue.pattern };
+    case 'invalid_value':
+      return { code: issue.code, values: issue.values };
+    case 'too_big':
+      return { code: issue.code, origin: issue.origin, maximum: Number(issue.maximum), inclusive: issue.inclusive ?? true };
+    case 'too_small':
+      return { code: issue.code, origin: issue.origin, minimum: Number(issue.minimum), inclusive: issue.inclusive ?? true };
+    case 'invalid_type':
+      return { code: issue.code, expected: issue.expected };
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -41,7 +64,7 @@ export function capIssues(issues: readonly FieldIssue[], max = MAX_REPORTED_ISSU
 }
 
 export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
-  const parsed = asyncActorDocument.safeParse(doc);
+  const parsed = asyncActorDocument.safeParse(doc, { error: zodMessage });
   if (!parsed.success) {
     const shape = fromZodIssues(parsed.error.issues);
     return { ok: false, issues: capIssues([...shape, ...rulesOnMalformed(doc, shape)]) };

@@ -12,7 +12,8 @@ import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
 import { validateAsyncActor } from '../schema/validate.js';
-import { locate, parseSource, type Position } from './documents.js';
+import type { LineCounter } from 'yaml';
+import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
 import { ajvErrorsToIssues, type DocumentValidator, JSON_SCHEMA_RULE } from './json-schema.js';
 
 export interface Finding {
@@ -24,6 +25,8 @@ export interface Finding {
   readonly path: string;
   readonly rule: string;
   readonly message: string;
+  /** The shape check's pattern, bound or allowed values, when there is one (JSON report only). */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface SourceReport {
@@ -91,7 +94,7 @@ export function checkAsyncActor(value: unknown, validator: DocumentValidator): F
   return mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
 }
 
-type Selection =
+export type Selection =
   | { readonly check: true; readonly document: unknown }
   | { readonly check: false; readonly why?: string }
   | { readonly check: 'unknown-kind'; readonly issue: FieldIssue };
@@ -208,15 +211,24 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
     checked++;
     const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
     if (issues.length > 0) invalid++;
-    for (const issue of issues) {
-      const atKey = issue.message.startsWith('unknown field');
-      const { line, col } = locate(source.doc, issue.path, parsed.lineCounter, { atKey });
-      findings.push({ file, document: source.index, line, col, path: formatPath(issue.path), rule: issue.rule, message: issue.message });
-    }
+    findings.push(...positionedFindings(file, source, parsed.lineCounter, issues));
   }
   findings.sort(byPosition);
   const syntaxErrors = parsed.errors.map((e) => ({ document: e.index, position: e.position, message: e.message }));
   return { file, findings, syntaxErrors, notices, checked, invalid, skipped };
+}
+
+/**
+ * Issues of one document, each at the line and column of its field: the one place that maps an
+ * issue to its source position, for `validate` and `render` alike.
+ */
+export function positionedFindings(file: string, source: SourceDocument, lineCounter: LineCounter, issues: readonly FieldIssue[]): Finding[] {
+  return issues.map((issue) => {
+    const atKey = issue.message.startsWith('unknown field');
+    const { line, col } = locate(source.doc, issue.path, lineCounter, { atKey });
+    const finding = { file, document: source.index, line, col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+    return issue.detail === undefined ? finding : { ...finding, detail: issue.detail };
+  });
 }
 
 export function formatFinding(f: Finding): string {

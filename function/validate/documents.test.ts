@@ -36,6 +36,26 @@ describe('parseSource', () => {
     expect(parsed.documents[2]!.value).toEqual({ e: 'f' });
   });
 
+  it('reports an unclosed [ or { or quote where it opens, not on the line where parsing gave up', () => {
+    // Line 7 has the typo; the yaml package notices on line 8 (issue 15: "line 7 reported at 8:3").
+    const source = 'apiVersion: asya.sh/v1alpha1\nkind: AsyncActor\nmetadata:\n  name: a\nspec:\n  image: x\n  handler: [a, b\n  foo: 1\n';
+    const [flowSeq] = parseSource(source).errors;
+    expect(flowSeq).toMatchObject({ index: 0, position: { line: 7, col: 12 } });
+    expect(flowSeq!.message).toBe('Flow sequence in block collection must be sufficiently indented and end with a ]: the [ opened here is still open at line 8, column 3');
+    const nested = parseSource('a: 1\nb:\n  c: {x: [1, 2}\n  d: 2\n').errors;
+    expect(nested.map((e) => [e.position, e.message.split(':')[0]])).toEqual([
+      [{ line: 3, col: 10 }, 'Flow sequence in block collection must be sufficiently indented and end with a ]'],
+      [{ line: 3, col: 6 }, 'Flow map in block collection must be sufficiently indented and end with a }'],
+    ]);
+    const [quote] = parseSource('a: 1\nb: "abc\nc: 2\n').errors;
+    expect(quote).toMatchObject({ position: { line: 2, col: 4 } });
+    expect(quote!.message).toMatch(/^Missing closing "quote: the double quote opened here is still open at line 4, column 1$/);
+  });
+
+  it('keeps the reported position of other errors', () => {
+    expect(parseSource('a:\n  b: 1\n c: 2\n').errors[0]).toMatchObject({ position: { line: 3, col: 1 }, message: 'All mapping items must start at the same column' });
+  });
+
   it('flags duplicate keys as errors', () => {
     const parsed = parseSource('a: 1\na: 2\n');
     expect(parsed.errors[0]).toMatchObject({ index: 0, position: { line: 2, col: 1 } });

@@ -2,7 +2,7 @@
  * Multi-document YAML with source positions: parse once, keep each document's node tree, and map
  * a field path (`['spec', 'stateProxy', 0, 'mount', 'path']`) back to a line and column.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { PathSegment } from '../schema/issues.js';
 
 export interface Position {
@@ -58,9 +58,7 @@ export function parseSource(text: string): ParsedSource {
   const list: Document.Parsed[] = 'empty' in docs ? [] : docs;
   const documents: SourceDocument[] = [];
   list.forEach((doc, index) => {
-    for (const e of doc.errors) {
-      errors.push({ index, position: toPosition(lineCounter, e.pos[0]), message: syntaxMessage(e.message) });
-    }
+    for (const e of doc.errors) errors.push(documentError(doc, index, e, lineCounter));
     const start = doc.contents?.range[0] ?? doc.range[0];
     documents.push({
       index,
@@ -70,6 +68,43 @@ export function parseSource(text: string): ParsedSource {
     });
   });
   return { lineCounter, documents, errors };
+}
+
+/**
+ * A syntax error at the place to fix. The yaml package reports an unclosed `[`, `{` or quote where
+ * it noticed (the next line that does not continue it), one line below the typo; the position
+ * reported is where the bracket or quote opens, and the message says where parsing gave up.
+ */
+function documentError(doc: Document.Parsed, index: number, e: YAMLError, lineCounter: LineCounter): SyntaxError {
+  const message = syntaxMessage(e.message);
+  const detected = toPosition(lineCounter, e.pos[0]);
+  const opened = unclosedAt(doc, e);
+  if (opened === undefined) return { index, position: detected, message };
+  const position = toPosition(lineCounter, opened.offset);
+  if (position.line === detected.line && position.col === detected.col) return { index, position, message };
+  return { index, position, message: `${message}: the ${opened.what} opened here is still open at line ${detected.line}, column ${detected.col}` };
+}
+
+/** The node an unclosed-collection or unclosed-quote error is about: it ends where the error is. */
+function unclosedAt(doc: Document.Parsed, e: YAMLError): { offset: number; what: string } | undefined {
+  const flowSeq = e.code === 'BAD_INDENT' && e.message.startsWith('Flow sequence');
+  const flowMap = e.code === 'BAD_INDENT' && e.message.startsWith('Flow map');
+  const quote = e.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(e.message);
+  if (!flowSeq && !flowMap && !quote) return undefined;
+  let found: { offset: number; what: string } | undefined;
+  visit(doc, (_key, node) => {
+    const range = (node as Node).range;
+    if (range == null || range[1] !== e.pos[0]) return undefined;
+    if ((flowSeq && isSeq(node) && node.flow === true) || (flowMap && isMap(node) && node.flow === true)) {
+      found = { offset: range[0], what: flowSeq ? '[' : '{' };
+    } else if (quote && isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
+      found = { offset: range[0], what: node.type === 'QUOTE_DOUBLE' ? 'double quote' : 'single quote' };
+    } else {
+      return undefined;
+    }
+    return visit.BREAK;
+  });
+  return found;
 }
 
 const start = (node: Node | null | undefined): number | undefined => node?.range?.[0];

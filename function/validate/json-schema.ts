@@ -4,6 +4,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FieldIssue, PathSegment } from '../schema/issues.js';
+import { patternMessage } from '../schema/messages.js';
 
 /** Kubernetes extensions in the schema: annotations only for ajv (strict mode must know them). */
 export const KUBERNETES_KEYWORDS = [
@@ -48,9 +49,21 @@ export function pointerToPath(pointer: string, value: unknown): PathSegment[] {
   return out;
 }
 
-function message(e: ErrorObject): string {
+/** The value a JSON pointer names in the document (undefined when it is not there). */
+function valueAt(pointer: string, value: unknown): unknown {
+  let node: unknown = value;
+  for (const segment of pointerToPath(pointer, value)) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+function message(e: ErrorObject, value: unknown): string {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
+    case 'pattern':
+      return patternMessage(String(params['pattern']), value);
     case 'additionalProperties':
       return `unknown field ${JSON.stringify(params['additionalProperty'])}`;
     case 'required':
@@ -78,7 +91,9 @@ export function ajvErrorsToIssues(errors: readonly ErrorObject[] | null | undefi
     const params = e.params as Record<string, unknown>;
     if (e.keyword === 'additionalProperties') path.push(String(params['additionalProperty']));
     if (e.keyword === 'required') path.push(String(params['missingProperty']));
-    out.push({ path, rule: JSON_SCHEMA_RULE, message: message(e) });
+    const text = message(e, valueAt(e.instancePath, value));
+    // The keyword and its parameters (the pattern, the bound) for the JSON report's readers.
+    out.push({ path, rule: JSON_SCHEMA_RULE, message: text, detail: { keyword: e.keyword, ...params } });
   }
   return out;
 }

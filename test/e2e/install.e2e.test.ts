@@ -88,11 +88,14 @@ describe.skipIf(missing.length > 0).sequential('installing the packages as a use
    * revision as Crossplane made it.
    */
   async function playPackageRuntime(name: string): Promise<Doc> {
-    const rev = await waitFor(`FunctionRevision of Function ${name} with status.tlsServerSecretName`, async () => {
+    const rev = await waitFor(`FunctionRevision of Function ${name} naming its TLS server secret`, async () => {
       const r = (await list('functionrevisions', `pkg.crossplane.io/package=${name}`))[0];
-      return r?.['status']?.['tlsServerSecretName'] ? r : undefined;
+      return r?.['spec']?.['tlsServerSecretName'] || r?.['status']?.['tlsServerSecretName'] ? r : undefined;
     }, 120_000, 500);
-    const secret = rev['status']['tlsServerSecretName'] as string;
+    // The package manager names it in spec; only the Deployment runtime's hook copies it to
+    // status (the "observed" name), and --package-runtime=External runs no hook.
+    const secret = (rev['status']?.['tlsServerSecretName'] ?? rev['spec']['tlsServerSecretName']) as string;
+    process.stdout.write(`install e2e: revision ${rev['metadata']['name']}: spec.tlsServerSecretName=${rev['spec']['tlsServerSecretName']} status.tlsServerSecretName=${rev['status']?.['tlsServerSecretName']}\n`);
     await k(['create', 'secret', 'generic', secret, '-n', 'crossplane-system',
       `--from-file=tls.crt=${join(cp.tls.serverDir, 'tls.crt')}`, `--from-file=tls.key=${join(cp.tls.serverDir, 'tls.key')}`, `--from-file=ca.crt=${join(cp.tls.serverDir, 'ca.crt')}`]);
     if (booted === undefined && endpoint === undefined) await bootFromSecret(secret);

@@ -57,7 +57,7 @@ if (noRunc !== undefined && REQUIRE) throw new Error(`install e2e: cannot boot t
 
 type Doc = Record<string, any>;
 const NS = 'e2e-install';
-const example = exampleFiles().find((f) => f.name === 'model-weights-s3') ?? exampleFiles()[0]!;
+const example = exampleFiles().find((f) => f.name.replace(/\.yaml$/, '') === 'model-weights-s3') ?? exampleFiles()[0]!;
 
 describe.skipIf(missing.length > 0).sequential('installing the packages as a user does', () => {
   let cp: ControlPlane;

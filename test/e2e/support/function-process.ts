@@ -39,7 +39,9 @@ export async function startFunction(serverCertsDir: string, logDir: string, port
  */
 export async function startBinaryFunction(name: string, bin: string, serverCertsDir: string, logDir: string): Promise<{ proc: Started; port: number }> {
   const p = await freePort();
-  const proc = start(`${name}-${Date.now()}`, bin, [`--address=127.0.0.1:${p}`, `--tls-server-certs-dir=${serverCertsDir}`], logDir);
+  // The certificates dir through TLS_SERVER_CERTS_DIR, as Crossplane's package runtime passes it:
+  // function-sdk-go's flag is --tls-certs-dir, ours --tls-server-certs-dir; both read the variable.
+  const proc = start(`${name}-${Date.now()}`, bin, [`--address=127.0.0.1:${p}`], logDir, { ...process.env, TLS_SERVER_CERTS_DIR: serverCertsDir });
   await waitFor(`${name} listening on 127.0.0.1:${p}`, async () => {
     if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode}; see ${proc.logFile}`);
     return tcpOpen(p);

@@ -112,6 +112,7 @@ describe.skipIf(missing.length > 0).sequential('installing the packages as a use
     process.stdout.write(`install e2e: revision ${rev['metadata']['name']}: spec.tlsServerSecretName=${rev['spec']['tlsServerSecretName']} status.tlsServerSecretName=${rev['status']?.['tlsServerSecretName']}\n`);
     await k(['create', 'secret', 'generic', secret, '-n', 'crossplane-system',
       `--from-file=tls.crt=${join(cp.tls.serverDir, 'tls.crt')}`, `--from-file=tls.key=${join(cp.tls.serverDir, 'tls.key')}`, `--from-file=ca.crt=${join(cp.tls.serverDir, 'ca.crt')}`]);
+    // One booted package serves both phases: the dependency's secret holds the same certificate.
     if (booted === undefined && endpoint === undefined) await bootFromSecret(secret);
     await k(['patch', 'functionrevision', rev['metadata']['name'], '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { endpoint, tlsServerSecretName: secret } })]);
     // Crossplane fills in what it read from the package (capabilities) as it reconciles.

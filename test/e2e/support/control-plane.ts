@@ -99,6 +99,10 @@ export async function startControlPlane(binDir: string, crdDir: string, dir: str
 
     const tls = makeTls(join(dir, 'tls'));
     const [metricsPort, healthPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
+    // Crossplane does not create its cache dirs (in a pod they are mounted): without the xpkg
+    // cache every package pull fails with "cannot parse package ...: io: read/write on closed pipe".
+    mkdirSync(join(dir, 'xpkg-cache'), { recursive: true });
+    mkdirSync(join(dir, 'xfn-cache'), { recursive: true });
     started.push(start('crossplane', join(binDir, 'crossplane'), [
       'core', 'start', '--package-runtime=External', '--enable-webhooks=false',
       `--tls-client-certs-dir=${tls.clientDir}`, `--xpkg-cache-dir=${join(dir, 'xpkg-cache')}`,

@@ -33,6 +33,22 @@ export async function startFunction(serverCertsDir: string, logDir: string, port
   return { proc, port: p };
 }
 
+/**
+ * Starts another function binary (a peer such as function-go-templating) serving mutual TLS on a
+ * free port with the same server certificate as ours, and resolves once it accepts connections.
+ */
+export async function startBinaryFunction(name: string, bin: string, serverCertsDir: string, logDir: string): Promise<{ proc: Started; port: number }> {
+  const p = await freePort();
+  // The certificates dir through TLS_SERVER_CERTS_DIR, as Crossplane's package runtime passes it:
+  // function-sdk-go's flag is --tls-certs-dir, ours --tls-server-certs-dir; both read the variable.
+  const proc = start(`${name}-${Date.now()}`, bin, [`--address=127.0.0.1:${p}`], logDir, { ...process.env, TLS_SERVER_CERTS_DIR: serverCertsDir });
+  await waitFor(`${name} listening on 127.0.0.1:${p}`, async () => {
+    if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode}; see ${proc.logFile}`);
+    return tcpOpen(p);
+  }, 60_000);
+  return { proc, port: p };
+}
+
 /** Makes Crossplane dial 127.0.0.1:port for `functionRef.name: name` (the shortest way, see the reference doc). */
 export async function registerFunction(name: string, port: number, kubeconfig?: string): Promise<void> {
   const revision = {

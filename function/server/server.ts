@@ -311,14 +311,8 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
   const creds = serverCredentials(opts);
   const health = new Health();
   const server = createServer(opts, logger, health);
+  // Its workers load in the background; until then calls are answered in the main thread.
   const pool = poolOf(server);
-  try {
-    // Workers start before the port opens: the first call must not pay for their start-up.
-    await pool?.ready();
-  } catch (err) {
-    await pool?.terminate();
-    throw new StartupError(`cannot start the ${opts.workers ?? 0} worker threads (--workers; 0 answers in the main thread): ${message(err)}`);
-  }
   let port: number;
   try {
     port = await bind(server, opts.address, creds);

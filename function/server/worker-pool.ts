@@ -12,6 +12,8 @@
  *   it was answering gets a FATAL InternalError answer, never a hang. Workers that die before
  *   they ever start (a broken installation) are not replaced forever: after a few, the pool
  *   answers in the main thread.
+ * - Workers load in the background: until one is ready (the first calls after start-up), calls
+ *   are answered in the main thread, so the pool adds nothing to the cold start.
  * - `close` lets the calls already given to workers finish, then terminates them.
  *
  * The bytes are copied once into a transferable buffer each way; the response cache and the
@@ -130,8 +132,9 @@ export class WorkerPool {
       return Promise.resolve(computeAnswer(bytes));
     }
     const large = bytes.length >= this.largeBytes;
-    if (!large && this.slots.every((s) => s.task?.large === true)) {
-      // Every worker is on a large call: this small one would wait hundreds of milliseconds.
+    if (!this.slots.some((s) => s.online) || (!large && this.slots.every((s) => s.task?.large === true))) {
+      // No worker has loaded yet (the first calls after start-up), or every worker is on a large
+      // call: this one would wait tens to hundreds of milliseconds for what costs well under one.
       this.inline++;
       return Promise.resolve(computeAnswer(bytes));
     }
@@ -178,6 +181,7 @@ export class WorkerPool {
         slot.online = true;
         this.failedStarts = 0;
         slot.worker.emit(READY_EVENT);
+        this.dispatch();
         return;
       }
       const task = slot.task;
@@ -217,7 +221,7 @@ export class WorkerPool {
   private dispatch(): void {
     const maxLarge = Math.max(1, this.size - 1);
     for (const slot of this.slots) {
-      if (slot.task !== undefined) continue;
+      if (slot.task !== undefined || !slot.online) continue;
       const largeBusy = this.slots.filter((s) => s.task?.large === true).length;
       const task = this.small.shift() ?? (largeBusy < maxLarge ? this.large.shift() : undefined);
       if (task === undefined) return;

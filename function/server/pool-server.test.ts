@@ -63,8 +63,9 @@ describe('server with worker threads', () => {
   it('a graceful stop lets the call a worker is answering finish, then stops the workers', async () => {
     const { client } = await start(1);
     const large = client.callBytes(big(), 30_000);
-    await new Promise((r) => setTimeout(r, 50));
     const pool = poolOf(running!.server)!;
+    // Until the request has arrived and a worker took it.
+    for (let i = 0; i < 500 && pool.busy === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(pool.busy).toBe(1);
     const stopped = await running!.stop(30_000);
     running = undefined;

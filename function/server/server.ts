@@ -228,6 +228,7 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
   if (workers > 0) {
     const pool = new WorkerPool({
       size: workers,
+      onWorkerReady: ({ threadId }) => logger.info({ threadId }, 'worker thread ready'),
       onWorkerExit: ({ code, error, hadCall }) => logger.error({ code, error, hadCall }, 'a worker thread stopped; replacing it'),
     });
     pools.set(server, pool);

@@ -42,6 +42,8 @@ export interface WorkerPoolOptions {
   readonly largeBytes?: number | undefined;
   /** The module each worker runs (it must call serveWorker); default: the real one. */
   readonly entry?: URL | undefined;
+  /** Called when a worker has loaded and takes calls (for the log). */
+  readonly onWorkerReady?: ((info: { readonly threadId: number }) => void) | undefined;
   /** Called when a worker dies (for the log). */
   readonly onWorkerExit?: ((info: { readonly code: number; readonly error: string | undefined; readonly hadCall: boolean }) => void) | undefined;
 }
@@ -83,6 +85,7 @@ export class WorkerPool {
   private readonly large: Task[] = [];
   private readonly source: { readonly source: URL | string; readonly evaluate: boolean };
   private readonly onWorkerExit: WorkerPoolOptions['onWorkerExit'];
+  private readonly onWorkerReady: WorkerPoolOptions['onWorkerReady'];
   private nextId = 1;
   private closed = false;
   private failedStarts = 0;
@@ -97,6 +100,7 @@ export class WorkerPool {
     this.largeBytes = options.largeBytes ?? DEFAULT_LARGE_REQUEST_BYTES;
     this.source = workerSource(options.entry);
     this.onWorkerExit = options.onWorkerExit;
+    this.onWorkerReady = options.onWorkerReady;
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
@@ -181,6 +185,7 @@ export class WorkerPool {
         slot.online = true;
         this.failedStarts = 0;
         slot.worker.emit(READY_EVENT);
+        this.onWorkerReady?.({ threadId: slot.worker.threadId });
         this.dispatch();
         return;
       }

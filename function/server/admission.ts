@@ -14,7 +14,7 @@
  *
  * The health service is not subject to either: probes must keep working under load.
  */
-import type { ServerHttp2Stream } from 'node:http2';
+import { constants, type ServerHttp2Stream } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 
 export interface AdmissionOptions {
@@ -62,12 +62,21 @@ export function admission(opts: AdmissionOptions): Admission {
       if (timer !== undefined) clearTimeout(timer);
       stream?.off('data', onData);
     };
+    /**
+     * A refusal also resets the stream (RST_STREAM NO_ERROR after the trailers, as other gRPC
+     * servers do when they answer before the request is complete): otherwise the client keeps
+     * sending into a call that is over, and the bytes in flight keep the connection's window.
+     */
+    const refuse = (status: Parameters<grpc.ServerInterceptingCall["sendStatus"]>[0]) => {
+      call.sendStatus(status);
+      if (stream !== undefined && !stream.closed) setImmediate(() => stream.destroyed || stream.close(constants.NGHTTP2_NO_ERROR));
+    };
     const call: grpc.ServerInterceptingCall = new grpc.ServerInterceptingCall(next, {
       start: (startNext) => {
         if (stats.held >= opts.maxInflightBytes) {
           stats.refusedBusy++;
           finish();
-          call.sendStatus({
+          refuse({
             code: grpc.status.RESOURCE_EXHAUSTED,
             details: `the server holds ${mib(stats.held)} of requests in flight, its limit (--max-inflight-bytes ${opts.maxInflightBytes}); retry later`,
           });
@@ -87,7 +96,7 @@ export function admission(opts: AdmissionOptions): Admission {
       if (stats.held > stats.peak) stats.peak = stats.held;
       if (stats.held > opts.maxInflightBytes) {
         stats.refusedOver++;
-        call.sendStatus({
+        refuse({
           code: grpc.status.RESOURCE_EXHAUSTED,
           details: `this request would raise the bytes the server holds for calls in flight over its limit (--max-inflight-bytes ${opts.maxInflightBytes}); retry later`,
         });
@@ -99,7 +108,7 @@ export function admission(opts: AdmissionOptions): Admission {
     timer = setTimeout(() => {
       if (finished) return;
       stats.timedOut++;
-      call.sendStatus({
+      refuse({
         code: grpc.status.DEADLINE_EXCEEDED,
         details: `the call was not complete within --call-timeout (${opts.callTimeoutMs / 1000} s): its request did not arrive in full or was not answered in time`,
       });

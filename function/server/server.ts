@@ -24,7 +24,7 @@ import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { type AnswerSummary, type ComputedAnswer, computeAnswer } from './answer.js';
 import { salvageTag } from '../wire/codec.js';
-import { admission } from './admission.js';
+import { admission, type AdmissionStats } from './admission.js';
 import { WorkerPool } from './worker-pool.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
@@ -204,6 +204,9 @@ const RUN_FUNCTION_PATH = FunctionRunnerServiceService.runFunction.path;
 /** The worker pool behind a server created with `workers > 0`, so that its stop can close it. */
 const pools = new WeakMap<grpc.Server, WorkerPool>();
 export const poolOf = (server: grpc.Server): WorkerPool | undefined => pools.get(server);
+/** The in-flight byte budget's counters of a server (for tests and benchmarks). */
+const budgets = new WeakMap<grpc.Server, AdmissionStats>();
+export const admissionStatsOf = (server: grpc.Server): AdmissionStats | undefined => budgets.get(server);
 
 export function createServer(opts: CreateServerOptions, logger: Logger, health = new Health()): grpc.Server {
   const bounds = admission({
@@ -222,6 +225,7 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     'grpc.keepalive_time_ms': DEFAULT_KEEPALIVE_TIME_MS,
     'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
   });
+  budgets.set(server, bounds.stats);
   const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
   const cache = entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined;
   const workers = opts.workers ?? 0;

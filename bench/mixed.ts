@@ -7,7 +7,10 @@
  * - mixed: `--big` closed-loop callers sending a ~3.9 MiB request (250 env values of 16 KB, valid)
  *   while 4 callers send the small request; p50/p99 of the small calls.
  *
- *   npm run build && npx tsx bench/mixed.ts [--duration 5000] [--workers 0,1,2] [--big 2] [--reps 1]
+ * `--workers` lists variants: `N` runs `--workers N` (small requests stay in the main thread, the
+ * default `--worker-min-bytes`), `N:B` adds `--worker-min-bytes B` (`1:0`: every request to workers).
+ *
+ *   npm run build && npx tsx bench/mixed.ts [--duration 5000] [--workers 0,1,1:0,2,2:0] [--big 2] [--reps 1]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -23,7 +26,8 @@ import { spawnFunction } from './spawn.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string' }, workers: { type: 'string' }, big: { type: 'string' }, reps: { type: 'string' } } });
 const DURATION = Number(values.duration ?? 5000);
-const WORKERS = (values.workers ?? '0,1,2').split(',').map(Number);
+/** `N` is `--workers N`; `N:B` adds `--worker-min-bytes B`. */
+const WORKERS = (values.workers ?? '0,1,1:0,2,2:0').split(',');
 const BIG_CALLERS = Number(values.big ?? 2);
 const REPS = Number(values.reps ?? 1);
 const dist = join(ROOT, 'dist/function/server/main.js');
@@ -54,11 +58,13 @@ async function mixed(client: RawFunctionClient): Promise<{ p50: number; p99: num
 }
 
 console.log(`small request ${small.length} B, big request ${(big.length / 2 ** 20).toFixed(2)} MiB; ${DURATION} ms per cell, ${REPS} rep(s)`);
-console.log('| --workers | small calls/s at c=16 | p99 ms at c=16 | small p50 ms with big calls | small p99 ms with big calls | small max ms | big calls/s |');
+console.log('| flags | small calls/s at c=16 | p99 ms at c=16 | small p50 ms with big calls | small p99 ms with big calls | small max ms | big calls/s |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|');
 for (let r = 0; r < REPS; r++) {
   for (const w of WORKERS) {
-    const spawned = await spawnFunction(process.execPath, [dist, '--response-cache-entries', '0', '--workers', String(w)], small);
+    const [n, min] = w.split(':');
+    const flags = ['--workers', String(n), ...(min === undefined ? [] : ['--worker-min-bytes', min])];
+    const spawned = await spawnFunction(process.execPath, [dist, '--response-cache-entries', '0', ...flags], small);
     const client = new RawFunctionClient(spawned.address);
     try {
       // Warm-up (and, with workers, until they are ready: the first calls after start run in process).
@@ -67,7 +73,7 @@ for (let r = 0; r < REPS; r++) {
       await client.callBytes(big, 60_000);
       const t = await load(client, small, 16, DURATION);
       const m = await mixed(client);
-      console.log(`| ${w} | ${t.throughput.toFixed(0)} | ${t.p99.toFixed(1)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.max.toFixed(0)} | ${(m.bigCalls / (DURATION / 1000)).toFixed(1)} |`);
+      console.log(`| \`${flags.join(' ')}\` | ${t.throughput.toFixed(0)} | ${t.p99.toFixed(1)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.max.toFixed(0)} | ${(m.bigCalls / (DURATION / 1000)).toFixed(1)} |`);
     } finally {
       client.close();
       await spawned.stop();

@@ -91,7 +91,7 @@ describe('packaging', () => {
     const dir = mkdtempSync(join(tmpdir(), 'asya-bundle-'));
     const out = join(dir, 'main.mjs');
     execFileSync('bash', ['scripts/bundle.sh', out], { cwd: ROOT, stdio: 'ignore' });
-    const child = spawn(process.execPath, [out, '--insecure', '--address', '127.0.0.1:0', '--workers', '2', '--response-cache-entries', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [out, '--insecure', '--address', '127.0.0.1:0', '--workers', '2', '--worker-min-bytes', '0', '--response-cache-entries', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_INFLIGHT_BYTES,
   DEFAULT_MAX_RECV_BYTES,
   DEFAULT_TLS_DIR,
+  DEFAULT_WORKER_MIN_BYTES,
   DEFAULT_WORKERS,
   type ServerOptions,
 } from './server.js';
@@ -87,6 +88,11 @@ export function addServeOptions(cmd: Command): Command {
         .default(DEFAULT_WORKERS),
     )
     .addOption(
+      new Option('--worker-min-bytes <bytes>', 'requests smaller than this are answered in the main thread even with --workers (0: all go to workers)')
+        .argParser(integerAtLeast(0, 'a non-negative integer (bytes)'))
+        .default(DEFAULT_WORKER_MIN_BYTES),
+    )
+    .addOption(
       new Option('--max-inflight-bytes <bytes>', 'most request bytes held for unanswered calls; calls over it get RESOURCE_EXHAUSTED')
         .argParser(integerAtLeast(1, 'a positive integer (bytes)'))
         .default(DEFAULT_MAX_INFLIGHT_BYTES),
@@ -111,6 +117,7 @@ export function toServerOptions(o: Record<string, unknown>): ServerOptions {
     maxConcurrentStreams: Number(o['maxConcurrentStreams'] ?? DEFAULT_MAX_CONCURRENT_STREAMS),
     idleTimeoutMs: Number(o['idleTimeout'] ?? DEFAULT_IDLE_TIMEOUT_MS / 1000) * 1000,
     workers: Number(o['workers'] ?? DEFAULT_WORKERS),
+    workerMinBytes: Number(o['workerMinBytes'] ?? DEFAULT_WORKER_MIN_BYTES),
     maxInflightBytes: Number(o['maxInflightBytes'] ?? DEFAULT_MAX_INFLIGHT_BYTES),
     callTimeoutMs: Number(o['callTimeout'] ?? DEFAULT_CALL_TIMEOUT_MS / 1000) * 1000,
   };

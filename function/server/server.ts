@@ -25,7 +25,8 @@ import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { type AnswerSummary, type ComputedAnswer, computeAnswer } from './answer.js';
 import { salvageTag } from '../wire/codec.js';
 import { admission, type AdmissionStats } from './admission.js';
-import { WorkerPool } from './worker-pool.js';
+import { DEFAULT_WORKER_MIN_BYTES, WorkerPool } from './worker-pool.js';
+export { DEFAULT_WORKER_MIN_BYTES } from './worker-pool.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */
@@ -47,6 +48,7 @@ export interface ServerOptions {
   readonly maxConcurrentStreams?: number | undefined;
   readonly idleTimeoutMs?: number | undefined;
   readonly workers?: number | undefined;
+  readonly workerMinBytes?: number | undefined;
   readonly maxInflightBytes?: number | undefined;
   readonly callTimeoutMs?: number | undefined;
 }
@@ -182,6 +184,8 @@ export interface CreateServerOptions {
   readonly maxRecvMessageSize: number;
   /** Worker threads answering calls; 0 or absent answers in the main thread. */
   readonly workers?: number | undefined;
+  /** Requests smaller than this stay in the main thread even with workers (default DEFAULT_WORKER_MIN_BYTES). */
+  readonly workerMinBytes?: number | undefined;
   /** Most request bytes held for unanswered calls (default DEFAULT_MAX_INFLIGHT_BYTES). */
   readonly maxInflightBytes?: number | undefined;
   /** Per-call deadline in milliseconds (default DEFAULT_CALL_TIMEOUT_MS). */
@@ -232,6 +236,7 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
   if (workers > 0) {
     const pool = new WorkerPool({
       size: workers,
+      minBytes: opts.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
       onWorkerReady: ({ threadId }) => logger.info({ threadId }, 'worker thread ready'),
       onWorkerExit: ({ code, error, hadCall }) => logger.error({ code, error, hadCall }, 'a worker thread stopped; replacing it'),
     });

@@ -37,8 +37,17 @@ export const DEFAULT_LARGE_REQUEST_BYTES = 256 * 1024;
 /** Workers that die before coming online, in a row, after which the pool stops replacing them. */
 const MAX_FAILED_STARTS = 3;
 
+/** Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes). */
+export const DEFAULT_WORKER_MIN_BYTES = 64 * 1024;
+
 export interface WorkerPoolOptions {
   readonly size: number;
+  /**
+   * Requests smaller than this are answered in the main thread: they cost well under a
+   * millisecond, and on 2 cores handing them to a worker (two copies and two messages) cost more
+   * throughput than it saved (README, performance). 0 sends every request to the workers.
+   */
+  readonly minBytes?: number | undefined;
   readonly largeBytes?: number | undefined;
   /** The module each worker runs (it must call serveWorker); default: the real one. */
   readonly entry?: URL | undefined;
@@ -80,6 +89,7 @@ function workerSource(entry: URL | undefined): { readonly source: URL | string; 
 export class WorkerPool {
   readonly size: number;
   readonly largeBytes: number;
+  readonly minBytes: number;
   private readonly slots: Slot[] = [];
   private readonly small: Task[] = [];
   private readonly large: Task[] = [];
@@ -98,6 +108,7 @@ export class WorkerPool {
     if (!Number.isSafeInteger(options.size) || options.size < 1) throw new RangeError('a worker pool needs at least one worker');
     this.size = options.size;
     this.largeBytes = options.largeBytes ?? DEFAULT_LARGE_REQUEST_BYTES;
+    this.minBytes = options.minBytes ?? 0;
     this.source = workerSource(options.entry);
     this.onWorkerExit = options.onWorkerExit;
     this.onWorkerReady = options.onWorkerReady;
@@ -136,7 +147,7 @@ export class WorkerPool {
       return Promise.resolve(computeAnswer(bytes));
     }
     const large = bytes.length >= this.largeBytes;
-    if (!this.slots.some((s) => s.online) || (!large && this.slots.every((s) => s.task?.large === true))) {
+    if (bytes.length < this.minBytes || !this.slots.some((s) => s.online) || (!large && this.slots.every((s) => s.task?.large === true))) {
       // No worker has loaded yet (the first calls after start-up), or every worker is on a large
       // call: this one would wait tens to hundreds of milliseconds for what costs well under one.
       this.inline++;

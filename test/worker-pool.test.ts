@@ -86,6 +86,20 @@ describe('WorkerPool', () => {
     expect((await pending).keep).toBe(true);
   });
 
+  it('answers requests under minBytes in the main thread and larger ones in a worker', async () => {
+    pool = new WorkerPool({ size: 1, minBytes: 1000 });
+    await pool.ready();
+    const smallReq = bytesOf(baseSpec);
+    expect(smallReq.length).toBeLessThan(1000);
+    const big = bytesOf({ ...baseSpec, env: Array.from({ length: 20 }, (_, i) => ({ name: `E${i}`, value: 'v'.repeat(100) })) });
+    await pool.run(smallReq);
+    expect(pool.inline).toBe(1);
+    const pending = pool.run(big);
+    expect(pool.busy).toBe(1);
+    expect((await pending).out.equals(computeAnswer(big).out)).toBe(true);
+    expect(pool.inline).toBe(1);
+  });
+
   it('refuses zero workers', () => {
     expect(() => new WorkerPool({ size: 0 })).toThrow(RangeError);
   });

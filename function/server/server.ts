@@ -184,6 +184,8 @@ export interface CreateServerOptions {
   readonly maxRecvMessageSize: number;
   /** Worker threads answering calls; 0 or absent answers in the main thread. */
   readonly workers?: number | undefined;
+  /** Start the workers at once (default), or leave that to the caller (`poolOf(server).start()`). */
+  readonly startWorkers?: boolean | undefined;
   /** Requests smaller than this stay in the main thread even with workers (default DEFAULT_WORKER_MIN_BYTES). */
   readonly workerMinBytes?: number | undefined;
   /** Most request bytes held for unanswered calls (default DEFAULT_MAX_INFLIGHT_BYTES). */
@@ -236,6 +238,8 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
   if (workers > 0) {
     const pool = new WorkerPool({
       size: workers,
+      // listen() starts them once the port is bound: loading a worker competes with start-up.
+      autoStart: opts.startWorkers ?? true,
       minBytes: opts.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
       onWorkerReady: ({ threadId }) => logger.info({ threadId }, 'worker thread ready'),
       onWorkerExit: ({ code, error, hadCall }) => logger.error({ code, error, hadCall }, 'a worker thread stopped; replacing it'),
@@ -320,8 +324,7 @@ export interface RunningServer {
 export async function listen(opts: ServerOptions, logger: Logger): Promise<RunningServer> {
   const creds = serverCredentials(opts);
   const health = new Health();
-  const server = createServer(opts, logger, health);
-  // Its workers load in the background; until then calls are answered in the main thread.
+  const server = createServer({ ...opts, startWorkers: false }, logger, health);
   const pool = poolOf(server);
   let port: number;
   try {
@@ -330,6 +333,9 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
     await pool?.terminate();
     throw err;
   }
+  // Workers load in the background once the port is open (loading one competes with start-up);
+  // until one is ready, calls are answered in the main thread.
+  pool?.start();
   let healthServer: grpc.Server | undefined;
   let healthPort: number | undefined;
   if (opts.healthAddress !== undefined) {

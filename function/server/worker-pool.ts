@@ -51,6 +51,8 @@ export interface WorkerPoolOptions {
   readonly largeBytes?: number | undefined;
   /** The module each worker runs (it must call serveWorker); default: the real one. */
   readonly entry?: URL | undefined;
+  /** Start the workers in the constructor (default) or only when `start` is called. */
+  readonly autoStart?: boolean | undefined;
   /** Called when a worker has loaded and takes calls (for the log). */
   readonly onWorkerReady?: ((info: { readonly threadId: number }) => void) | undefined;
   /** Called when a worker dies (for the log). */
@@ -112,6 +114,12 @@ export class WorkerPool {
     this.source = workerSource(options.entry);
     this.onWorkerExit = options.onWorkerExit;
     this.onWorkerReady = options.onWorkerReady;
+    if (options.autoStart !== false) this.start();
+  }
+
+  /** Starts the workers (once); until one is ready, calls are answered in the main thread. */
+  start(): void {
+    if (this.slots.length > 0 || this.closed) return;
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 

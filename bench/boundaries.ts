@@ -4,6 +4,11 @@
  * YAML files (checkSource, the CLI's path). Prints the median of a few runs per shape; the goals
  * are < 200 ms per request and < 1 s per validate file on this machine.
  *
+ * Requests are scaled so that their wire size is just under the 4 MiB receive limit (a larger one
+ * is refused by grpc-js before any work). Each shape is also answered at half that size: the
+ * `x2 cost` column is the time ratio full/half, about 2 for a linear path; over 3 is flagged as
+ * super-linear.
+ *
  *   npx tsx bench/boundaries.ts [runs]
  */
 import { performance } from 'node:perf_hooks';
@@ -16,7 +21,9 @@ import { actorDoc, baseSpec, request, weightsMount } from '../test/support/reque
 
 const RUNS = Number(process.argv[2] ?? 3);
 const MiB = 1024 * 1024;
-const target = 4 * MiB - 64 * 1024;
+
+const WIRE_LIMIT = 4 * MiB - 16 * 1024;
+const wireOf = (doc: Record<string, unknown>) => wire.encode(wire.RunFunctionRequest, request({ xr: doc }) as unknown as Record<string, unknown>);
 
 const mount = (i: number) => ({ ...weightsMount, name: `m${i}`, mount: { path: `/state/m${i}` } });
 /** As many copies of `make(i)` as fit in about `bytes` of JSON. */
@@ -30,20 +37,20 @@ const nested = (depth: number, width: number): unknown => {
   return v;
 };
 
-const shapes: Array<[string, () => Record<string, unknown>]> = [
-  ['stateProxy: 4 MB of mounts (over the 32 limit)', () => ({ ...baseSpec, stateProxy: fill(target, mount) })],
-  ['stateProxy: 4 MB of nested mount paths /a/a/a...', () => ({ ...baseSpec, stateProxy: fill(target, (i) => ({ ...mount(i), mount: { path: `/a${'/a'.repeat(i % 120)}` } })) })],
-  ['stateProxy: 4 MB of duplicate names', () => ({ ...baseSpec, stateProxy: fill(target, () => mount(1)) })],
-  ['env: 4 MB of entries (over the 256 limit)', () => ({ ...baseSpec, env: fill(target, (i) => ({ name: `E${i}`, value: 'v' })) })],
-  ['env: 256 entries of 16 KB (valid)', () => ({ ...baseSpec, env: Array.from({ length: 250 }, (_, i) => ({ name: `E${i}`, value: 'v'.repeat(16_000) })) })],
-  ['volumes: 4 MB (over the limit)', () => ({ ...baseSpec, volumes: fill(target, (i) => ({ name: `v${i}`, emptyDir: {} })) })],
-  ['one 4 MB handler', () => ({ ...baseSpec, handler: `a.${'b'.repeat(target)}` })],
-  ['one 4 MB mount path', () => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: `/${'a/'.repeat(target / 2)}b` } }] })],
-  ['mount path of 4 MB of "." segments', () => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: '/.'.repeat(target / 2) } }] })],
-  ['tolerations: 4 MB (free-form list)', () => ({ ...baseSpec, tolerations: fill(target, (i) => ({ key: `k${i}`, operator: 'Exists' })) })],
-  ['nodeSelector: 4 MB of keys', () => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])) })],
-  ['resources: 4 MB nested 400 deep', () => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })],
-  ['unknown fields: 4 MB of them', () => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })],
+const shapes: Array<[string, (target: number) => Record<string, unknown>]> = [
+  ['stateProxy: 4 MB of mounts (over the 32 limit)', (target) => ({ ...baseSpec, stateProxy: fill(target, mount) })],
+  ['stateProxy: 4 MB of nested mount paths /a/a/a...', (target) => ({ ...baseSpec, stateProxy: fill(target, (i) => ({ ...mount(i), mount: { path: `/a${'/a'.repeat(i % 120)}` } })) })],
+  ['stateProxy: 4 MB of duplicate names', (target) => ({ ...baseSpec, stateProxy: fill(target, () => mount(1)) })],
+  ['env: 4 MB of entries (over the 256 limit)', (target) => ({ ...baseSpec, env: fill(target, (i) => ({ name: `E${i}`, value: 'v' })) })],
+  ['env: 250 entries of 16 KB (valid)', (target) => ({ ...baseSpec, env: Array.from({ length: 250 }, (_, i) => ({ name: `E${i}`, value: 'v'.repeat(Math.floor(target / 256)) })) })],
+  ['volumes: 4 MB (over the limit)', (target) => ({ ...baseSpec, volumes: fill(target, (i) => ({ name: `v${i}`, emptyDir: {} })) })],
+  ['one 4 MB handler', (target) => ({ ...baseSpec, handler: `a.${'b'.repeat(target)}` })],
+  ['one 4 MB mount path', (target) => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: `/${'a/'.repeat(target / 2)}b` } }] })],
+  ['mount path of 4 MB of "." segments', (target) => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: '/.'.repeat(target / 2) } }] })],
+  ['tolerations: 4 MB (free-form list)', (target) => ({ ...baseSpec, tolerations: fill(target, (i) => ({ key: `k${i}`, operator: 'Exists' })) })],
+  ['nodeSelector: 4 MB of keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])) })],
+  ['resources: 4 MB nested 400 deep', (target) => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })],
+  ['unknown fields: 4 MB of them', (target) => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })],
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -57,22 +64,39 @@ const time = (f: () => unknown) => {
   return median(ms);
 };
 
-console.log(`requests (computeAnswer: decode, validate, render, encode), median of ${RUNS}`);
-console.log('| shape | request MiB | ms |');
-console.log('|---|---:|---:|');
+console.log(`requests (computeAnswer: decode, validate, render, encode), median of ${RUNS}; x2 cost = ms / ms at half the size`);
+console.log('| shape | request MiB | ms | x2 cost |');
+console.log('|---|---:|---:|---:|');
 const docs: Array<[string, Record<string, unknown>]> = [];
+/** The largest size parameter (of a few tries) whose request stays under the wire limit. */
+function fit(make: (target: number) => Record<string, unknown>): number {
+  let target = 4 * MiB;
+  for (let i = 0; i < 4; i++) {
+    const len = wireOf(actorDoc(make(target))).length;
+    if (len <= WIRE_LIMIT && len > WIRE_LIMIT * 0.97) break;
+    target = Math.floor(target * (WIRE_LIMIT * 0.985) / len);
+  }
+  return target;
+}
+const row = (name: string, full: Uint8Array, half: Uint8Array) => {
+  computeAnswer(full);
+  const ms = time(() => computeAnswer(full));
+  const halfMs = time(() => computeAnswer(half));
+  const x2 = ms / Math.max(halfMs, 0.5);
+  console.log(`| ${name} | ${(full.length / MiB).toFixed(2)} | ${ms.toFixed(0)} | ${x2.toFixed(1)}${x2 > 3 ? ' super-linear?' : ''} |`);
+};
 for (const [name, make] of shapes) {
-  const doc = actorDoc(make());
+  const target = fit(make);
+  const doc = actorDoc(make(target));
   docs.push([name, doc]);
-  const bytes = wire.encode(wire.RunFunctionRequest, request({ xr: doc }) as unknown as Record<string, unknown>);
-  computeAnswer(bytes);
-  console.log(`| ${name} | ${(bytes.length / MiB).toFixed(2)} | ${time(() => computeAnswer(bytes)).toFixed(0)} |`);
+  row(name, wireOf(doc), wireOf(actorDoc(make(Math.floor(target / 2)))));
 }
 // Earlier-step resources: 4 MB of ConfigMaps passed through.
 {
-  const desired = fill(target, (i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, annotations: { 'crossplane.io/composition-resource-name': `c${i}` } }, data: { a: 'b' } }));
-  const bytes = wire.encode(wire.RunFunctionRequest, request({ xr: actorDoc(baseSpec), desired }) as unknown as Record<string, unknown>);
-  console.log(`| earlier steps: 4 MB of ConfigMaps | ${(bytes.length / MiB).toFixed(2)} | ${time(() => computeAnswer(bytes)).toFixed(0)} |`);
+  const cm = (i: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, annotations: { 'crossplane.io/composition-resource-name': `c${i}` } }, data: { a: 'b' } });
+  const withDesired = (bytes: number) => wire.encode(wire.RunFunctionRequest, request({ xr: actorDoc(baseSpec), desired: fill(bytes, cm) }) as unknown as Record<string, unknown>);
+  const scale = WIRE_LIMIT * 0.985 / withDesired(MiB).length;
+  row('earlier steps: 4 MiB of ConfigMaps', withDesired(Math.floor(MiB * scale)), withDesired(Math.floor((MiB * scale) / 2)));
 }
 
 console.log(`\nvalidate (checkSource on one YAML file), median of ${RUNS}`);

@@ -5,7 +5,7 @@
  * README.md between the `<!-- bench:start -->` and `<!-- bench:end -->` markers.
  *
  *   npm run bench [-- --write-readme] [--quick] [--duration 3000] [--reps 3] [--cold 7]
- *                 [--no-build] [--node /path/to/other/node]
+ *                 [--no-build] [--node /path/to/other/node] [--no-workers]
  *                 [--baseline <checkout with dist/> --baseline-label <text>]
  *
  * - render core, in process: validateAsyncActor, renderDeployment (which applies the state
@@ -15,6 +15,7 @@
  *   dist/function/server/main.js`, built first) and the peer, each a separate process, driven by the same
  *   grpc-js raw-bytes client with the same XR, at concurrency 1, 16 and 64: closed loop, fixed
  *   duration per cell after a warm-up, cells interleaved (ours, peer, ours, ...) and repeated, medians reported;
+ *   ours also with the other worker counts (`--workers 0, 1, 2`; `--no-workers` skips them);
  * - cold start (spawn to first answered call) and RSS (VmRSS) idle and under load.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,7 @@ import { parseStepInput } from '../function/input/schema.js';
 import { renderDeployment } from '../function/render/index.js';
 import { validateAsyncActor } from '../function/schema/validate.js';
 import { encodeResponseFast } from '../function/server/response-encoder.js';
+import { DEFAULT_WORKERS } from '../function/server/server.js';
 import { decodeRequest, encodeResponse } from '../function/wire/codec.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
@@ -50,6 +52,7 @@ const { values: opts } = parseArgs({
     baseline: { type: 'string' },
     'baseline-label': { type: 'string' },
     node: { type: 'string' },
+    'no-workers': { type: 'boolean', default: false },
   },
   allowPositionals: false,
 });
@@ -185,7 +188,10 @@ async function main(): Promise<void> {
   const xr = benchActor(GRPC_MOUNTS);
   const oursRequest = tagged(benchRequest(xr, BENCH_INPUT));
   const specs: ServerSpec[] = [
-    { id: 'ours', label: 'ours, no response cache (`--response-cache-entries 0`)', command: process.execPath, args: [dist, '--response-cache-entries', '0'], request: oursRequest },
+    { id: 'ours', label: `ours, no response cache (\`--response-cache-entries 0\`, default \`--workers ${DEFAULT_WORKERS}\`)`, command: process.execPath, args: [dist, '--response-cache-entries', '0'], request: oursRequest },
+    ...[0, 1, 2]
+      .filter((w) => w !== DEFAULT_WORKERS && opts['no-workers'] !== true)
+      .map((w) => ({ id: `ours-w${w}`, label: `ours, no response cache, \`--workers ${w}\`${w === 0 ? ' (in process)' : ''}`, command: process.execPath, args: [dist, '--response-cache-entries', '0', '--workers', String(w)], request: oursRequest })),
     { id: 'ours+cache', label: 'ours as shipped (response cache on)', command: process.execPath, args: [dist], request: oursRequest },
   ];
   if (opts.baseline !== undefined) {
@@ -318,7 +324,8 @@ function formatReport(r: ReportInput): string {
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const c of CONCURRENCY) {
     const m = (run: ServerRun | undefined, k: keyof Omit<Cell, 'calls'>) => (run === undefined ? Number.NaN : median(run.cells.get(c)?.[k] ?? []));
-    for (const run of [ours, cached, baseline, peer]) {
+    const workerRows = r.runs.filter((x) => x.spec.id.startsWith('ours-w'));
+    for (const run of [ours, ...workerRows, cached, baseline, peer]) {
       if (run === undefined) continue;
       const isOurs = run.spec.id !== 'peer';
       const cmp = (k: keyof Omit<Cell, 'calls'>) => (isOurs && peer !== undefined ? ratio(m(run, k), m(peer, k)) : '');

@@ -6,6 +6,9 @@
 #
 # The banner gives the bundle a `require`: @grpc/grpc-js and pino are CommonJS and call it for
 # Node built-ins, which an ESM bundle has no `require` for otherwise.
+#
+# ASYA_BUNDLED=true tells the worker pool (function/server/worker-pool.ts) that this one file is
+# also its worker module (main.ts serves calls when started as a pool worker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +16,7 @@ out="${1:-_build/app/main.mjs}"
 entry=function/server/main.ts
 mkdir -p "$(dirname "${out}")"
 npx --no-install esbuild "${entry}" --bundle --platform=node --format=esm --target=node20 \
-  --legal-comments=none --log-level=warning \
+  --legal-comments=none --log-level=warning --define:ASYA_BUNDLED=true \
   --banner:js="import { createRequire as __asyaCreateRequire } from 'node:module'; const require = __asyaCreateRequire(import.meta.url);" \
   --outfile="${out}"
 printf '%s\n' "${out}"

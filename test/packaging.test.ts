@@ -2,9 +2,14 @@
  * The pieces a cluster installs must agree with each other: XRD, Composition, Function package,
  * the render functions file and the container image's entry point.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
+import { computeAnswer } from '../function/server/answer.js';
+import { RawFunctionClient } from './support/grpc-client.js';
+import { actorDoc, baseSpec, request } from './support/requests.js';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseStepInput } from '../function/input/schema.js';
@@ -81,4 +86,31 @@ describe('packaging', () => {
     expect(script).toContain('cp crds/asyncactors.asya.sh.xrd.yaml');
     expect(script).toContain('compositions/asyncactor-state-proxy.yaml');
   });
+
+  it('the bundled entry point is also its own worker module: --workers 2 starts two workers that answer calls', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asya-bundle-'));
+    const out = join(dir, 'main.mjs');
+    execFileSync('bash', ['scripts/bundle.sh', out], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, [out, '--insecure', '--address', '127.0.0.1:0', '--workers', '2', '--worker-min-bytes', '0', '--response-cache-entries', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 15_000;
+      while ((log.match(/worker thread ready/g) ?? []).length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 25));
+      expect((log.match(/worker thread ready/g) ?? []).length).toBe(2);
+      const port = (JSON.parse(log.split('\n').find((l) => l.includes('listening')) ?? '{}') as { port: number }).port;
+      const client = new RawFunctionClient(`127.0.0.1:${port}`);
+      const req = RunFunctionRequest.encode(request({ xr: actorDoc(baseSpec) })).finish();
+      const got = await Promise.all([client.callBytes(req), client.callBytes(req), client.callBytes(req)]);
+      client.close();
+      for (const g of got) expect(g.equals(computeAnswer(req).out)).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(log).not.toMatch(/worker thread stopped/);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -5,7 +5,18 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CACHE_OPTIONS } from './cache.js';
-import { DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_RECV_BYTES, DEFAULT_TLS_DIR, type ServerOptions } from './server.js';
+import {
+  DEFAULT_ADDRESS,
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_INFLIGHT_BYTES,
+  DEFAULT_MAX_RECV_BYTES,
+  DEFAULT_TLS_DIR,
+  DEFAULT_WORKER_MIN_BYTES,
+  DEFAULT_WORKERS,
+  type ServerOptions,
+} from './server.js';
 
 /** A commander argument parser for whole numbers of at least `min`. */
 function integerAtLeast(min: number, what: string): (value: string) => number {
@@ -71,6 +82,26 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(integerAtLeast(1, 'a positive integer (seconds)'))
         .default(DEFAULT_IDLE_TIMEOUT_MS / 1000),
     )
+    .addOption(
+      new Option('--workers <n>', 'worker threads answering calls, so big requests do not hold small ones (0 answers in the main thread)')
+        .argParser(integerAtLeast(0, 'a non-negative integer'))
+        .default(DEFAULT_WORKERS),
+    )
+    .addOption(
+      new Option('--worker-min-bytes <bytes>', 'requests smaller than this are answered in the main thread even with --workers (0: all go to workers)')
+        .argParser(integerAtLeast(0, 'a non-negative integer (bytes)'))
+        .default(DEFAULT_WORKER_MIN_BYTES),
+    )
+    .addOption(
+      new Option('--max-inflight-bytes <bytes>', 'most request bytes held for unanswered calls; calls over it get RESOURCE_EXHAUSTED')
+        .argParser(integerAtLeast(1, 'a positive integer (bytes)'))
+        .default(DEFAULT_MAX_INFLIGHT_BYTES),
+    )
+    .addOption(
+      new Option('--call-timeout <seconds>', 'a call not received in full and answered within this gets DEADLINE_EXCEEDED')
+        .argParser(integerAtLeast(1, 'a positive integer (seconds)'))
+        .default(DEFAULT_CALL_TIMEOUT_MS / 1000),
+    )
     .addOption(new Option('-d, --debug', 'debug logging').default(false));
 }
 
@@ -85,5 +116,9 @@ export function toServerOptions(o: Record<string, unknown>): ServerOptions {
     responseCacheEntries: Number(o['responseCacheEntries'] ?? DEFAULT_CACHE_OPTIONS.maxEntries),
     maxConcurrentStreams: Number(o['maxConcurrentStreams'] ?? DEFAULT_MAX_CONCURRENT_STREAMS),
     idleTimeoutMs: Number(o['idleTimeout'] ?? DEFAULT_IDLE_TIMEOUT_MS / 1000) * 1000,
+    workers: Number(o['workers'] ?? DEFAULT_WORKERS),
+    workerMinBytes: Number(o['workerMinBytes'] ?? DEFAULT_WORKER_MIN_BYTES),
+    maxInflightBytes: Number(o['maxInflightBytes'] ?? DEFAULT_MAX_INFLIGHT_BYTES),
+    callTimeoutMs: Number(o['callTimeout'] ?? DEFAULT_CALL_TIMEOUT_MS / 1000) * 1000,
   };
 }

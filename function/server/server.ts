@@ -18,15 +18,15 @@ import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
 import tlsDefaults, { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { FunctionRunnerServiceService, type RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
+import { FunctionRunnerServiceService } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
-import { runFunction } from '../handler.js';
 import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
-import { encodeResponseFast } from './response-encoder.js';
-import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from '../wire/codec.js';
-import { describeComposite, REASON } from '../results.js';
-import { fatalResponse, undecodableResponse } from '../wire/guard.js';
+import { type AnswerSummary, type ComputedAnswer, computeAnswer } from './answer.js';
+import { salvageTag } from '../wire/codec.js';
+import { admission, type AdmissionStats } from './admission.js';
+import { DEFAULT_WORKER_MIN_BYTES, WorkerPool } from './worker-pool.js';
+export { DEFAULT_WORKER_MIN_BYTES } from './worker-pool.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
 /** Where Crossplane's package runtime mounts tls.key, tls.crt and ca.crt. */
@@ -47,11 +47,17 @@ export interface ServerOptions {
   readonly responseCacheEntries?: number | undefined;
   readonly maxConcurrentStreams?: number | undefined;
   readonly idleTimeoutMs?: number | undefined;
+  readonly workers?: number | undefined;
+  readonly workerMinBytes?: number | undefined;
+  readonly maxInflightBytes?: number | undefined;
+  readonly callTimeoutMs?: number | undefined;
 }
 
 export class StartupError extends Error {
   override name = 'StartupError';
 }
+
+export { answer, computeAnswer, serializeResponse, type AnswerSummary, type ComputedAnswer } from './answer.js';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -107,54 +113,6 @@ function enforceTlsMinimum(): void {
   if (WEAK_TLS.has(tlsDefaults.DEFAULT_MIN_VERSION)) tlsDefaults.DEFAULT_MIN_VERSION = 'TLSv1.2';
 }
 
-/** The answer to one decoded (or undecodable) request. Never throws. */
-export function answer(decoded: DecodedRequest): RunFunctionResponse {
-  if (!decoded.ok) return undecodableResponse(decoded.tag, decoded.error);
-  try {
-    return runFunction(decoded.request);
-  } catch (err) {
-    // runFunction catches everything itself; this is the last line of defence.
-    return fatalResponse(decoded.request.meta?.tag ?? '', REASON.internal, `internal error: ${message(err)}`, decoded.request.desired);
-  }
-}
-
-/** Encodes a response; if that ever fails, a FATAL saying so (a response that cannot be sent must not be half-applied). */
-export function serializeResponse(rsp: RunFunctionResponse): Buffer {
-  try {
-    // The fast encoder falls back to function/wire's for what it does not handle (deep values).
-    return encodeResponseFast(rsp);
-  } catch (err) {
-    return encodeResponse(fatalResponse(rsp.meta?.tag ?? '', REASON.internal, `internal error: the response could not be encoded: ${message(err)}`));
-  }
-}
-
-/** What the log says about one answer: which XR, and its FATAL results if any. */
-export interface AnswerSummary {
-  readonly xr: string;
-  readonly fatal: ReadonlyArray<{ readonly reason: string; readonly message: string }>;
-}
-
-export interface ComputedAnswer {
-  readonly out: Buffer;
-  /** False for undecodable requests and internal errors, which are never cached. */
-  readonly keep: boolean;
-  readonly summary: AnswerSummary;
-}
-
-function summarize(decoded: DecodedRequest, rsp: RunFunctionResponse): AnswerSummary {
-  const xr = decoded.ok ? describeComposite(decoded.request.observed?.composite?.resource) : '(undecodable request)';
-  const fatal = rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => ({ reason: r.reason ?? '', message: r.message }));
-  return { xr, fatal };
-}
-
-/** Request bytes in, response bytes and a summary out; pure and synchronous. Never throws. */
-export function computeAnswer(bytes: Uint8Array): ComputedAnswer {
-  const decoded = decodeRequestSafely(bytes);
-  const rsp = answer(decoded);
-  const internal = rsp.results.some((r) => r.reason === REASON.internal);
-  return { out: serializeResponse(rsp), keep: decoded.ok && !internal, summary: summarize(decoded, rsp) };
-}
-
 /** Summaries of answers, by the Buffer instance (the cache hands out the same instance on a hit). */
 const summaries = new WeakMap<Buffer, AnswerSummary>();
 export const summaryOf = (out: Buffer): AnswerSummary | undefined => summaries.get(out);
@@ -174,11 +132,31 @@ export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) =
   };
   if (cache === undefined) return (bytes) => compute(bytes).out;
   return (bytes) => {
-    const key = createHash('sha256').update(bytes).digest('base64');
+    const key = cacheKey(bytes);
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const { out, keep } = compute(bytes);
     if (keep) cache.set(key, out);
+    return out;
+  };
+}
+
+const cacheKey = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64');
+
+/**
+ * rawAnswerer with the work done by a worker pool: the cache (and the summaries for the log) stay
+ * in the main thread, keyed on the request bytes as in process, so a hit never leaves it.
+ */
+export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<WorkerPool, 'run'>): (bytes: Buffer) => Promise<Buffer> {
+  return async (bytes) => {
+    const key = cache === undefined ? undefined : cacheKey(bytes);
+    if (key !== undefined) {
+      const hit = cache?.get(key);
+      if (hit !== undefined) return hit;
+    }
+    const { out, keep, summary } = await pool.run(bytes);
+    summaries.set(out, summary);
+    if (key !== undefined && keep) cache?.set(key, out);
     return out;
   };
 }
@@ -204,14 +182,46 @@ export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 20_000;
 
 export interface CreateServerOptions {
   readonly maxRecvMessageSize: number;
+  /** Worker threads answering calls; 0 or absent answers in the main thread. */
+  readonly workers?: number | undefined;
+  /** Start the workers at once (default), or leave that to the caller (`poolOf(server).start()`). */
+  readonly startWorkers?: boolean | undefined;
+  /** Requests smaller than this stay in the main thread even with workers (default DEFAULT_WORKER_MIN_BYTES). */
+  readonly workerMinBytes?: number | undefined;
+  /** Most request bytes held for unanswered calls (default DEFAULT_MAX_INFLIGHT_BYTES). */
+  readonly maxInflightBytes?: number | undefined;
+  /** Per-call deadline in milliseconds (default DEFAULT_CALL_TIMEOUT_MS). */
+  readonly callTimeoutMs?: number | undefined;
   readonly maxConcurrentStreams?: number | undefined;
   readonly idleTimeoutMs?: number | undefined;
   /** Cached answers; 0 disables the cache. */
   readonly responseCacheEntries?: number | undefined;
 }
 
+/** Request bytes the server may hold for calls in flight (16 full-size requests). */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+/** Crossplane's own default per-step timeout is 60 s; an answer later than that is never read. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+/** Worker threads by default (measured on 2 cores, see the README's performance section). */
+export const DEFAULT_WORKERS = 1;
+
+const RUN_FUNCTION_PATH = FunctionRunnerServiceService.runFunction.path;
+
+/** The worker pool behind a server created with `workers > 0`, so that its stop can close it. */
+const pools = new WeakMap<grpc.Server, WorkerPool>();
+export const poolOf = (server: grpc.Server): WorkerPool | undefined => pools.get(server);
+/** The in-flight byte budget's counters of a server (for tests and benchmarks). */
+const budgets = new WeakMap<grpc.Server, AdmissionStats>();
+export const admissionStatsOf = (server: grpc.Server): AdmissionStats | undefined => budgets.get(server);
+
 export function createServer(opts: CreateServerOptions, logger: Logger, health = new Health()): grpc.Server {
+  const bounds = admission({
+    maxInflightBytes: opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
+    callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    path: RUN_FUNCTION_PATH,
+  });
   const server = new grpc.Server({
+    interceptors: [bounds.interceptor],
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
     // A stalled client holds a partial message per open stream; capping streams per connection
@@ -221,15 +231,39 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     'grpc.keepalive_time_ms': DEFAULT_KEEPALIVE_TIME_MS,
     'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
   });
+  budgets.set(server, bounds.stats);
   const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
-  const handle = rawAnswerer(entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined);
-  server.addService(functionService, {
-    runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const out = handle(call.request);
-      logAnswer(logger, call.request, out);
-      callback(null, out);
-    },
-  });
+  const cache = entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined;
+  const workers = opts.workers ?? 0;
+  if (workers > 0) {
+    const pool = new WorkerPool({
+      size: workers,
+      // listen() starts them once the port is bound: loading a worker competes with start-up.
+      autoStart: opts.startWorkers ?? true,
+      minBytes: opts.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
+      onWorkerReady: ({ threadId }) => logger.info({ threadId }, 'worker thread ready'),
+      onWorkerExit: ({ code, error, hadCall }) => logger.error({ code, error, hadCall }, 'a worker thread stopped; replacing it'),
+    });
+    pools.set(server, pool);
+    const handle = pooledAnswerer(cache, pool);
+    server.addService(functionService, {
+      runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        void handle(call.request).then((out) => {
+          logAnswer(logger, call.request, out);
+          callback(null, out);
+        });
+      },
+    });
+  } else {
+    const handle = rawAnswerer(cache);
+    server.addService(functionService, {
+      runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        const out = handle(call.request);
+        logAnswer(logger, call.request, out);
+        callback(null, out);
+      },
+    });
+  }
   server.addService(HealthServiceDefinition, health.implementation());
   return server;
 }
@@ -290,8 +324,18 @@ export interface RunningServer {
 export async function listen(opts: ServerOptions, logger: Logger): Promise<RunningServer> {
   const creds = serverCredentials(opts);
   const health = new Health();
-  const server = createServer(opts, logger, health);
-  const port = await bind(server, opts.address, creds);
+  const server = createServer({ ...opts, startWorkers: false }, logger, health);
+  const pool = poolOf(server);
+  let port: number;
+  try {
+    port = await bind(server, opts.address, creds);
+  } catch (err) {
+    await pool?.terminate();
+    throw err;
+  }
+  // Workers load in the background once the port is open (loading one competes with start-up);
+  // until one is ready, calls are answered in the main thread.
+  pool?.start();
   let healthServer: grpc.Server | undefined;
   let healthPort: number | undefined;
   if (opts.healthAddress !== undefined) {
@@ -300,6 +344,7 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
       healthPort = await bind(healthServer, opts.healthAddress, grpc.ServerCredentials.createInsecure());
     } catch (err) {
       server.forceShutdown();
+      await pool?.terminate();
       throw err;
     }
   }
@@ -310,7 +355,11 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
       health.shutdown();
       const done = (forced: boolean) => {
         healthServer?.forceShutdown();
-        resolve({ forced, ms: Date.now() - started });
+        // Every call is answered (or cut) by now; the workers have nothing left to finish.
+        const closing = forced ? pool?.terminate() : pool?.close();
+        void Promise.resolve(closing)
+          .catch(() => undefined)
+          .then(() => resolve({ forced, ms: Date.now() - started }));
       };
       const timer = setTimeout(() => {
         server.forceShutdown();

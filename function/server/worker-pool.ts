@@ -1,0 +1,259 @@
+/**
+ * A small pool of worker threads that answer RunFunction calls (decode, validate, render, encode),
+ * so the server's event loop only moves bytes: a 4 MB request no longer holds every other call
+ * and the health check for the hundreds of milliseconds its answer takes.
+ *
+ * - Each worker answers one call at a time; calls wait in FIFO queues in the main thread.
+ * - Large requests (at least `largeBytes`) may occupy at most `size - 1` workers (at least one),
+ *   so with two or more workers one is always free for small calls. With one worker, a small
+ *   call that would wait behind large ones only is answered in the main thread instead: a small
+ *   call costs well under a millisecond, a large one up to hundreds.
+ * - A worker that dies (an uncaught exception, out of memory, terminated) is replaced; the call
+ *   it was answering gets a FATAL InternalError answer, never a hang. Workers that die before
+ *   they ever start (a broken installation) are not replaced forever: after a few, the pool
+ *   answers in the main thread.
+ * - Workers load in the background: until one is ready (the first calls after start-up), calls
+ *   are answered in the main thread, so the pool adds nothing to the cold start.
+ * - `close` lets the calls already given to workers finish, then terminates them.
+ *
+ * The bytes are copied once into a transferable buffer each way; the response cache and the
+ * logging stay in the main thread (server.ts).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ComputedAnswer, computeAnswer, lostAnswer } from './answer.js';
+import { ownBuffer, POOL_WORKER_MARK, WORKER_READY, type WorkerCall, type WorkerReply } from './worker.js';
+
+/** Emitted on a Worker once its module loaded and serves calls (its first message). */
+const READY_EVENT = 'asya-ready';
+
+/** Set to true by scripts/bundle.sh (esbuild --define): the bundle is its own worker module. */
+declare const ASYA_BUNDLED: boolean | undefined;
+
+/** Requests from this size on count as large (a typical XR is a few KiB; 4 MiB is the limit). */
+export const DEFAULT_LARGE_REQUEST_BYTES = 256 * 1024;
+/** Workers that die before coming online, in a row, after which the pool stops replacing them. */
+const MAX_FAILED_STARTS = 3;
+
+/** Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes). */
+export const DEFAULT_WORKER_MIN_BYTES = 64 * 1024;
+
+export interface WorkerPoolOptions {
+  readonly size: number;
+  /**
+   * Requests smaller than this are answered in the main thread: they cost well under a
+   * millisecond, and on 2 cores handing them to a worker (two copies and two messages) cost more
+   * throughput than it saved (README, performance). 0 sends every request to the workers.
+   */
+  readonly minBytes?: number | undefined;
+  readonly largeBytes?: number | undefined;
+  /** The module each worker runs (it must call serveWorker); default: the real one. */
+  readonly entry?: URL | undefined;
+  /** Start the workers in the constructor (default) or only when `start` is called. */
+  readonly autoStart?: boolean | undefined;
+  /** Called when a worker has loaded and takes calls (for the log). */
+  readonly onWorkerReady?: ((info: { readonly threadId: number }) => void) | undefined;
+  /** Called when a worker dies (for the log). */
+  readonly onWorkerExit?: ((info: { readonly code: number; readonly error: string | undefined; readonly hadCall: boolean }) => void) | undefined;
+}
+
+interface Task {
+  readonly id: number;
+  readonly bytes: Uint8Array;
+  readonly large: boolean;
+  readonly resolve: (answer: ComputedAnswer) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task: Task | undefined;
+  /** Its module loaded and it serves calls (not just the thread started). */
+  online: boolean;
+  error: string | undefined;
+}
+
+/** How to start a worker that runs `entry` in this installation (tsx, tsc's dist/, or the bundle). */
+function workerSource(entry: URL | undefined): { readonly source: URL | string; readonly evaluate: boolean } {
+  if (entry === undefined && typeof ASYA_BUNDLED !== 'undefined' && ASYA_BUNDLED) return { source: new URL(import.meta.url), evaluate: false };
+  const here = import.meta.url;
+  const target = entry ?? new URL(here.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', here);
+  if (!target.pathname.endsWith('.ts')) return { source: target, evaluate: false };
+  // Source checkouts (tsx, vitest): Node cannot load TypeScript in a worker by itself, and a
+  // worker's --import is not honoured, so a two-line bootstrap registers tsx first.
+  // tsx's ESM API (require.resolve would give its CommonJS twin, which cannot register in a worker).
+  const tsx = pathToFileURL(join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target.href)}); });`;
+  return { source: code, evaluate: true };
+}
+
+export class WorkerPool {
+  readonly size: number;
+  readonly largeBytes: number;
+  readonly minBytes: number;
+  private readonly slots: Slot[] = [];
+  private readonly small: Task[] = [];
+  private readonly large: Task[] = [];
+  private readonly source: { readonly source: URL | string; readonly evaluate: boolean };
+  private readonly onWorkerExit: WorkerPoolOptions['onWorkerExit'];
+  private readonly onWorkerReady: WorkerPoolOptions['onWorkerReady'];
+  private nextId = 1;
+  private closed = false;
+  private failedStarts = 0;
+  /** Calls answered in the main thread (small calls behind large ones, or no usable worker). */
+  inline = 0;
+  /** Workers that died and were replaced. */
+  replaced = 0;
+
+  constructor(options: WorkerPoolOptions) {
+    if (!Number.isSafeInteger(options.size) || options.size < 1) throw new RangeError('a worker pool needs at least one worker');
+    this.size = options.size;
+    this.largeBytes = options.largeBytes ?? DEFAULT_LARGE_REQUEST_BYTES;
+    this.minBytes = options.minBytes ?? 0;
+    this.source = workerSource(options.entry);
+    this.onWorkerExit = options.onWorkerExit;
+    this.onWorkerReady = options.onWorkerReady;
+    if (options.autoStart !== false) this.start();
+  }
+
+  /** Starts the workers (once); until one is ready, calls are answered in the main thread. */
+  start(): void {
+    if (this.slots.length > 0 || this.closed) return;
+    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Resolves once every worker is online; rejects with the reason if one fails to start. */
+  ready(): Promise<void> {
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<void>((resolve, reject) => {
+            if (slot.online) return resolve();
+            slot.worker.once(READY_EVENT, () => resolve());
+            slot.worker.once('error', (err) => reject(err));
+            slot.worker.once('exit', (code) => reject(new Error(`a worker thread exited with code ${code} while starting`)));
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  /** Calls waiting for a worker. */
+  get queued(): number {
+    return this.small.length + this.large.length;
+  }
+
+  /** Calls being answered by workers. */
+  get busy(): number {
+    return this.slots.filter((s) => s.task !== undefined).length;
+  }
+
+  /** The answer for `bytes`; never rejects. */
+  run(bytes: Uint8Array): Promise<ComputedAnswer> {
+    if (this.closed || this.failedStarts >= MAX_FAILED_STARTS) {
+      this.inline++;
+      return Promise.resolve(computeAnswer(bytes));
+    }
+    const large = bytes.length >= this.largeBytes;
+    if (bytes.length < this.minBytes || !this.slots.some((s) => s.online) || (!large && this.slots.every((s) => s.task?.large === true))) {
+      // No worker has loaded yet (the first calls after start-up), or every worker is on a large
+      // call: this one would wait tens to hundreds of milliseconds for what costs well under one.
+      this.inline++;
+      return Promise.resolve(computeAnswer(bytes));
+    }
+    return new Promise<ComputedAnswer>((resolve) => {
+      (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Lets the calls given to workers finish, then terminates every worker. Queued calls are answered in process. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of [...this.small.splice(0), ...this.large.splice(0)]) task.resolve(computeAnswer(task.bytes));
+    await Promise.all(this.slots.map((slot) => this.drained(slot)));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  /** Terminates every worker now; calls they were answering get a FATAL InternalError. */
+  async terminate(): Promise<void> {
+    this.closed = true;
+    for (const task of [...this.small.splice(0), ...this.large.splice(0)]) task.resolve(lostAnswer(task.bytes, 'the server stopped before answering'));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private drained(slot: Slot): Promise<void> {
+    if (slot.task === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (slot.task === undefined) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    });
+  }
+
+  private spawn(): Slot {
+    const { source, evaluate } = this.source;
+    const worker = new Worker(source, { eval: evaluate, workerData: { role: POOL_WORKER_MARK }, stdout: false, stderr: false });
+    // The pool never keeps the process alive by itself: the gRPC server does while it listens.
+    worker.unref();
+    const slot: Slot = { worker, task: undefined, online: false, error: undefined };
+    worker.on('message', (reply: WorkerReply | typeof WORKER_READY) => {
+      if (reply === WORKER_READY) {
+        slot.online = true;
+        this.failedStarts = 0;
+        slot.worker.emit(READY_EVENT);
+        this.onWorkerReady?.({ threadId: slot.worker.threadId });
+        this.dispatch();
+        return;
+      }
+      const task = slot.task;
+      if (task === undefined || task.id !== reply.id) return;
+      slot.task = undefined;
+      task.resolve({ out: Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength), keep: reply.keep, summary: reply.summary });
+      this.dispatch();
+    });
+    worker.on('error', (err) => {
+      slot.error = err instanceof Error ? err.message : String(err);
+    });
+    worker.on('exit', (code) => this.onExit(slot, code));
+    return slot;
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const task = slot.task;
+    slot.task = undefined;
+    if (!slot.online) this.failedStarts++;
+    if (!this.closed || task !== undefined) this.onWorkerExit?.({ code, error: slot.error, hadCall: task !== undefined });
+    if (task !== undefined) {
+      const why = slot.error === undefined ? `exited with code ${code}` : `failed: ${slot.error}`;
+      task.resolve(lostAnswer(task.bytes, `the worker thread answering this call ${why}; the call was not answered`));
+    }
+    if (this.closed) return;
+    const index = this.slots.indexOf(slot);
+    if (this.failedStarts >= MAX_FAILED_STARTS) {
+      // Workers cannot start here: answer what waits in process rather than spawn forever.
+      for (const t of [...this.small.splice(0), ...this.large.splice(0)]) t.resolve(computeAnswer(t.bytes));
+      return;
+    }
+    this.replaced++;
+    if (index >= 0) this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    const maxLarge = Math.max(1, this.size - 1);
+    for (const slot of this.slots) {
+      if (slot.task !== undefined || !slot.online) continue;
+      const largeBusy = this.slots.filter((s) => s.task?.large === true).length;
+      const task = this.small.shift() ?? (largeBusy < maxLarge ? this.large.shift() : undefined);
+      if (task === undefined) return;
+      slot.task = task;
+      const buffer = ownBuffer(task.bytes);
+      const call: WorkerCall = { id: task.id, bytes: new Uint8Array(buffer) };
+      // A copy (ownBuffer) when the request shares its memory, so grpc-js's Buffer stays intact.
+      slot.worker.postMessage(call, buffer === task.bytes.buffer ? [] : [buffer]);
+    }
+  }
+}

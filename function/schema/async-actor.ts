@@ -44,6 +44,7 @@ import {
   RELAXED_ENV_NAME,
   resourceRequirements,
   securityContext,
+  userSecurityContext,
   toleration,
   volumeMount,
 } from './k8s.js';
@@ -238,7 +239,7 @@ const userContainer = (field: 'initContainers' | 'sidecars') =>
       envFrom: z.array(envFromSource).max(16).optional(),
       resources: resourceRequirements.optional(),
       volumeMounts: z.array(volumeMount(`spec.${field}[].volumeMounts[]`)).max(MAX_VOLUME_MOUNTS).optional(),
-      securityContext: z.looseObject({}).meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional(),
+      securityContext: userSecurityContext(field).optional(),
       livenessProbe: probe(field, 'liveness').optional(),
       readinessProbe: probe(field, 'readiness').optional(),
       startupProbe: probe(field, 'startup').optional(),

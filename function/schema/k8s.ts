@@ -167,10 +167,34 @@ export const resourceRequirements = z.strictObject({
     .optional(),
 });
 
-const profile = z.strictObject({
-  type: z.enum(['RuntimeDefault', 'Localhost', 'Unconfined']),
-  localhostProfile: z.string().optional(),
-});
+/** Refinement issues carry their rule id so `validate` reports it instead of `schema`. */
+type Ctx = { addIssue: (issue: { code: 'custom'; message: string; path: (string | number)[]; params: { rule: string } }) => void };
+const fail = (ctx: Ctx, rule: string, path: (string | number)[], message: string) =>
+  ctx.addIssue({ code: 'custom', message, path, params: { rule } });
+
+/**
+ * A seccomp or AppArmor profile (validateSeccompProfileField, ValidateAppArmorProfileField):
+ * `localhostProfile` is required with type Localhost and forbidden with any other type.
+ */
+export const profile = (at: string) =>
+  z
+    .strictObject({
+      type: z.enum(['RuntimeDefault', 'Localhost', 'Unconfined']),
+      localhostProfile: z.string().optional(),
+    })
+    .meta({
+      'x-kubernetes-validations': [
+        {
+          rule: "self.type == 'Localhost' ? (has(self.localhostProfile) && self.localhostProfile != '') : !has(self.localhostProfile)",
+          message: `${at}.localhostProfile must be set when type is Localhost, and only then`,
+          fieldPath: '.localhostProfile',
+        },
+      ],
+    })
+    .superRefine((p, ctx) => {
+      if (p.type === 'Localhost' && (p.localhostProfile ?? '') === '') fail(ctx, 'security-profile', ['localhostProfile'], 'localhostProfile must be set when type is Localhost');
+      if (p.type !== 'Localhost' && p.localhostProfile !== undefined) fail(ctx, 'security-profile', ['localhostProfile'], `localhostProfile can only be set when type is Localhost, not ${p.type}`);
+    });
 
 export const securityContext = z.strictObject({
   allowPrivilegeEscalation: z.boolean().optional(),
@@ -194,19 +218,31 @@ export const securityContext = z.strictObject({
       user: z.string().optional(),
     })
     .optional(),
-  seccompProfile: profile.optional(),
-  appArmorProfile: profile.optional(),
+  seccompProfile: profile('spec.stateProxy[].connector.securityContext.seccompProfile').optional(),
+  appArmorProfile: profile('spec.stateProxy[].connector.securityContext.appArmorProfile').optional(),
 });
+
+/**
+ * A user container's securityContext: passed to the pod as written, with the fields the API
+ * server checks on their own typed (user and group IDs int32 and non-negative, procMount,
+ * seccomp and AppArmor profiles).
+ */
+export const userSecurityContext = (field: string) =>
+  z
+    .looseObject({
+      runAsUser: z.number().int().min(0).max(MAX_INT32).optional(),
+      runAsGroup: z.number().int().min(0).max(MAX_INT32).optional(),
+      procMount: z.enum(['Default', 'Unmasked']).optional(),
+      seccompProfile: profile(`spec.${field}[].securityContext.seccompProfile`).optional(),
+      appArmorProfile: profile(`spec.${field}[].securityContext.appArmorProfile`).optional(),
+    })
+    .meta({ 'x-kubernetes-preserve-unknown-fields': true });
 
 export type EnvVar = z.infer<typeof envVar>;
 export type EnvFromSource = z.infer<typeof envFromSource>;
 export type ResourceRequirements = z.infer<typeof resourceRequirements>;
 export type SecurityContext = z.infer<typeof securityContext>;
 
-/** Refinement issues carry their rule id so `validate` reports it instead of `schema`. */
-type Ctx = { addIssue: (issue: { code: 'custom'; message: string; path: (string | number)[]; params: { rule: string } }) => void };
-const fail = (ctx: Ctx, rule: string, path: (string | number)[], message: string) =>
-  ctx.addIssue({ code: 'custom', message, path, params: { rule } });
 
 /**
  * The Kubernetes Toleration (validateTolerations). Strict: a typo such as `efect` would otherwise

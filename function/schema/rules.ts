@@ -15,7 +15,7 @@ import {
   MAX_PYTHON_EXECUTABLE,
   PYTHON_EXECUTABLE_PATTERN,
 } from './formats.js';
-import type { FieldIssue, PathSegment } from './issues.js';
+import { type FieldIssue, formatPath, type PathSegment } from './issues.js';
 import { DNS_LABEL, labelValueProblem, privilegeContradiction, qualifiedNameProblem } from './k8s.js';
 import { isWholeQuantity, quantityValue } from './quantity.js';
 import {
@@ -539,6 +539,10 @@ function portNameProblem(name: string): string | undefined {
  */
 function userContainerFields(actor: AsyncActor): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  // Host ports (protocol/hostIP/hostPort, protocol defaulted to TCP) are unique across the pod's
+  // regular containers and within each init container (checkHostPortConflicts); the function's
+  // own containers use none.
+  const sidecarHostPorts = new Map<string, string>();
   for (const { at, c, kind } of podContainers(actor)) {
     if (kind === 'connector') {
       const sc = c['securityContext'] as Parameters<typeof privilegeContradiction>[0];
@@ -559,6 +563,18 @@ function userContainerFields(actor: AsyncActor): FieldIssue[] {
       if (problem !== undefined) issues.push({ path: [...at, 'ports', j, 'name'], rule: 'container-ports', message: `port name ${JSON.stringify(name)} ${problem}` });
       else if (seen.has(name)) issues.push({ path: [...at, 'ports', j, 'name'], rule: 'container-ports', message: `duplicate port name ${name}: already used by ports[${seen.get(name)}]` });
       else seen.set(name, j);
+    });
+    const hostPorts = kind === 'sidecar' ? sidecarHostPorts : new Map<string, string>();
+    ports.forEach((p: unknown, j) => {
+      if (!isObj(p) || typeof p['hostPort'] !== 'number' || p['hostPort'] === 0) return;
+      const key = `${typeof p['protocol'] === 'string' && p['protocol'] !== '' ? p['protocol'] : 'TCP'}/${typeof p['hostIP'] === 'string' ? p['hostIP'] : ''}/${p['hostPort']}`;
+      const here = formatPath([...at, 'ports', j]);
+      const taken = hostPorts.get(key);
+      if (taken !== undefined) {
+        issues.push({ path: [...at, 'ports', j, 'hostPort'], rule: 'container-ports', message: `host port ${p['hostPort']} (${key.split('/')[0]}) is already used by ${taken}: containers of a pod cannot share a host port` });
+      } else {
+        hostPorts.set(key, here);
+      }
     });
     // Only a plainly run-to-completion init container (no restartPolicy): restart rules on
     // containers are a newer API (ContainerRestartRules), so other values are left to the server.

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
+import { Capability, RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,29 @@ describe('encodeResponseFast', () => {
       expect(fast?.equals(sdk(rsp))).toBe(true);
     }
     expect(fatal).toBeGreaterThan(10);
+  });
+
+  it('keeps the pod-reference requirements of a Crossplane that advertises them on the fast path', () => {
+    const capabilities = [Capability.CAPABILITY_CAPABILITIES, Capability.CAPABILITY_REQUIRED_RESOURCES, Capability.CAPABILITY_CONDITIONS];
+    const runtime = { resource: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'asya-runtime', namespace: 'default' }, data: { 'asya_runtime.py': 'x' } } };
+    let withRequirements = 0;
+    for (const m of [0, 1, 8]) {
+      const base = benchRequest(benchActor(m), BENCH_INPUT, `tag-${m}`);
+      const first = { ...base, meta: { tag: `tag-${m}`, capabilities } };
+      // The first iteration asks; the next ones carry the answer (found, then not found).
+      const asked = runFunction(first).requirements?.resources ?? {};
+      const keys = Object.keys(asked);
+      const found = { ...first, requiredResources: Object.fromEntries(keys.map((k) => [k, { items: [runtime] }])) };
+      const missing = { ...first, requiredResources: Object.fromEntries(keys.map((k) => [k, { items: [] }])) };
+      for (const req of [first, found, missing]) {
+        const rsp = runFunction(req as typeof base);
+        if (rsp.requirements !== undefined) withRequirements++;
+        const fast = tryEncodeResponseFast(rsp);
+        expect(fast).toBeDefined();
+        expect(fast?.equals(sdk(rsp))).toBe(true);
+      }
+    }
+    expect(withRequirements).toBe(9);
   });
 
   it('grows past its scratch buffer', () => {

@@ -8,8 +8,8 @@
  * forward encoding.
  *
  * Scope: plain data as the handler builds it. Anything else (an object nested deeper than
- * FAST_MAX_DEPTH, a cycle, a value that is not JSON, negative or huge integers, `requirements`, a
- * field of the wrong type) makes it give up and hand the whole response to the fallback encoder
+ * FAST_MAX_DEPTH, a cycle, a value that is not JSON, negative or huge integers, label selectors or schema
+ * requirements, a field of the wrong type) makes it give up and hand the whole response to the fallback encoder
  * (function/wire's, which is iterative and reports errors), so deep objects from an earlier step
  * cannot exhaust the stack and every error keeps its message.
  */
@@ -305,6 +305,47 @@ function repeatedMessage(w: BackWriter, list: unknown, tag: number, body: (m: Js
   }
 }
 
+/** apiextensions.fn.proto.v1.ResourceSelector, selecting by name (labels go to the fallback). */
+function writeSelector(w: BackWriter, sel: unknown): void {
+  if (!isObject(sel)) giveUp();
+  const s = sel as Json;
+  if (s['matchLabels'] !== undefined) giveUp();
+  stringField(w, s['namespace'], 0x2a, true);
+  stringField(w, s['matchName'], 0x1a, true);
+  stringField(w, s['kind'], 0x12, false);
+  stringField(w, s['apiVersion'], 0x0a, false);
+}
+
+/** A map<string, ResourceSelector> field of Requirements, entries as the SDK writes them. */
+function selectorMap(w: BackWriter, m: unknown, tag: number): void {
+  const keys = entriesOf(m);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i] as string;
+    const v = (m as Json)[key];
+    const entry = w.written;
+    if (v !== undefined) {
+      const value = w.written;
+      writeSelector(w, v);
+      w.close(value, 0x12);
+    }
+    if (key.length > 0) {
+      const k = w.written;
+      w.string(key);
+      w.close(k, 0x0a);
+    }
+    w.close(entry, tag);
+  }
+}
+
+/** apiextensions.fn.proto.v1.Requirements; schema requirements go to the fallback. */
+function writeRequirements(w: BackWriter, r: unknown): void {
+  if (!isObject(r)) giveUp();
+  const req = r as Json;
+  if (entriesOf(req['schemas']).length > 0) giveUp();
+  selectorMap(w, req['resources'], 0x12);
+  selectorMap(w, req['extraResources'], 0x0a);
+}
+
 function writeResponse(w: BackWriter, rsp: Json): void {
   // 7 output
   structField(w, rsp['output'], 0x3a);
@@ -316,8 +357,14 @@ function writeResponse(w: BackWriter, rsp: Json): void {
     int32Field(w, cond['status'], 0x10, false);
     stringField(w, cond['type'], 0x0a, false);
   });
-  // 5 requirements: rare; the fallback encoder handles it.
-  if (rsp['requirements'] !== undefined) giveUp();
+  // 5 requirements: every response to a Crossplane that advertises REQUIRED_RESOURCES carries the
+  // pod references (render/reference-plan.ts), so they stay on the fast path.
+  const requirements = rsp['requirements'];
+  if (requirements !== undefined) {
+    const start = w.written;
+    writeRequirements(w, requirements);
+    w.close(start, 0x2a);
+  }
   // 4 context
   structField(w, rsp['context'], 0x22);
   // 3 results

@@ -10,6 +10,7 @@ import { serviceAccountInput } from './service-account.js';
 import { podReferencesInput, runtimeScriptInput } from './pod-references.js';
 import { fromZodIssues } from '../schema/validate.js';
 import { parsePolicyEntry } from '../render/image-policy.js';
+import { zodMessage } from '../schema/messages.js';
 
 export const INPUT_GROUP = 'stateproxy.fn.asya.sh';
 export const INPUT_VERSION = 'v1alpha1';
@@ -70,7 +71,7 @@ export type StepInput = z.output<typeof stepInput>;
 export const DEFAULT_INPUT: StepInput = stepInput.parse({});
 
 export function parseStepInput(raw: unknown): Result<StepInput> {
-  const parsed = stepInput.safeParse(raw ?? {});
+  const parsed = stepInput.safeParse(raw ?? {}, { error: zodMessage });
   if (parsed.success) {
     // A bad allow-list entry is wrong input whatever the actor: checked here, not only when a
     // mount's image is compared against it (an actor without mounts would never reach that).

@@ -146,7 +146,7 @@ describe.skipIf(missing.length > 0).sequential('installing the packages as a use
     dir = mkdtempSync(join(tmpdir(), 'asya-e2e-install-'));
     cp = await startControlPlane(binDir, join(binDir, '..', 'crds'), dir);
     registry = (await startRegistry(binDir, join(dir, 'logs'))).address;
-    const crank = process.env['CRANK'] ?? execFileSync(join(ROOT, 'scripts/install-crossplane-cli.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    const crank = process.env['CRANK'] || execFileSync(join(ROOT, 'scripts/install-crossplane-cli.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
     await pushPackage(crank, FUNCTION_XPKG, `${registry}/asya/function-asya-state-proxy:${VERSION}`);
     await pushPackage(crank, CONFIGURATION_XPKG, `${registry}/asya/configuration-asya-state-proxy:${VERSION}`);
     process.stdout.write(`install e2e: own control plane + registry ${registry} up and both packages pushed in ${Date.now() - t0} ms\n`);

@@ -48,7 +48,7 @@ export function admission(opts: AdmissionOptions): Admission {
   const stats: AdmissionStats = { held: 0, peak: 0, refusedBusy: 0, refusedOver: 0, timedOut: 0 };
   const interceptor: grpc.ServerInterceptor = (method, next) => {
     if (method.path !== opts.path) return new grpc.ServerInterceptingCall(next);
-    // grpc-js's base call keeps its HTTP/2 stream in a field; test/reliability/admission.test.ts
+    // grpc-js's base call keeps its HTTP/2 stream in a field; function/server/admission.test.ts
     // fails if a grpc-js upgrade moves it (then the byte budget would silently not apply).
     const stream = (next as unknown as { stream?: ServerHttp2Stream }).stream;
     let held = 0;

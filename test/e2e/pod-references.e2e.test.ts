@@ -18,8 +18,7 @@ import { apply, condition, getJson, kubectl, waitFor } from './support/kube.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PLATFORM = 'e2e-refs-platform';
 const COPY_COMPOSITION = 'asyncactors-runtime-copy-e2e';
-// The actors poll every 5 s (below); the bound stays above Crossplane's default one minute, so a
-// core that ignored the annotation would still pass, only slower: the figure shows which.
+// Crossplane's default poll interval is one minute, plus jitter; the fetch happens on that re-run.
 const REPOLL_MS = 150_000;
 type Obj = Record<string, any>;
 
@@ -28,10 +27,7 @@ const configMap = (name: string, namespace: string) => ({ apiVersion: 'v1', kind
 
 function actor(name: string, namespace: string, composition?: string): Obj {
   const a = load(readFileSync(join(ROOT, 'examples/model-weights-s3.yaml'), 'utf8')) as Obj;
-  // Crossplane re-runs the pipeline (and so re-fetches required resources) on each XR's poll
-  // interval, one minute by default; the per-XR annotation (at least --min-poll-interval, 1 s)
-  // is how a user makes the condition follow sooner, and keeps this suite short.
-  a['metadata'] = { name, namespace, annotations: { 'crossplane.io/poll-interval': '5s' } };
+  a['metadata'] = { name, namespace };
   a['spec']['actor'] = name;
   if (composition !== undefined) a['spec']['crossplane'] = { compositionRef: { name: composition } };
   return a;

@@ -39,7 +39,8 @@ const names = (list: unknown): unknown[] => (Array.isArray(list) ? list.map((c: 
 const cases = [
   { name: 'wrapped', composition: `${COMPOSITIONS}/upstream-wrapped.yaml`, shipped: 'compositions/upstream-chain-wrapped.yaml' },
   { name: 'unwrapped', composition: `${COMPOSITIONS}/upstream-unwrapped.yaml`, shipped: 'compositions/upstream-chain-unwrapped.yaml' },
-  { name: 'wrapped-namespaced', composition: `${COMPOSITIONS}/upstream-wrapped-namespaced.yaml` },
+  // Upstream's cluster-scoped v1alpha2 Object (legacy XAsyncActor): the function accepts every Object version.
+  { name: 'wrapped-cluster-scoped', composition: `${COMPOSITIONS}/upstream-wrapped-cluster-scoped.yaml` },
   { name: 'wrapped-containers', composition: `${COMPOSITIONS}/upstream-wrapped-containers.yaml` },
 ] as const;
 
@@ -97,10 +98,10 @@ describeWithCrank('crossplane render of an upstream-style chain (real CLI, two f
   it("replaces upstream's old state proxy inside the Object and keeps the wrapper", async () => {
     const out = byKey(docs((await render(cases[0].composition)).stdout));
     const object = out.get('deployment');
-    expect(object?.['apiVersion']).toBe('kubernetes.crossplane.io/v1alpha2');
+    expect(object?.['apiVersion']).toBe('kubernetes.m.crossplane.io/v1alpha1');
     expect(object?.['kind']).toBe('Object');
     expect(object?.['spec']['watch']).toBe(true);
-    expect(object?.['spec']['providerConfigRef']).toEqual({ name: 'default' });
+    expect(object?.['spec']['providerConfigRef']).toEqual({ kind: 'ClusterProviderConfig', name: 'default' });
     const pod = object?.['spec']['forProvider']['manifest']['spec']['template']['spec'];
     expect(names(pod['containers'])).toEqual(['asya-runtime', 'asya-sidecar', 'metrics-exporter']);
     expect(names(pod['initContainers'])).toEqual(['warmup', 'asya-state-proxy-weights', 'asya-state-proxy-cache']);
@@ -138,7 +139,8 @@ describeWithCrank('crossplane render of an upstream-style chain (real CLI, two f
         resourceRefs: [],
       },
     };
-    const composition = load(cases[0].composition);
+    // Upstream's legacy composite composes upstream's cluster-scoped Object.
+    const composition = load(`${COMPOSITIONS}/upstream-wrapped-cluster-scoped.yaml`);
     composition['spec']['compositeTypeRef'] = { apiVersion: 'asya.sh/v1alpha1', kind: 'XAsyncActor' };
     const xrFile = join(dir, 'legacy-xr.yaml');
     const compositionFile = join(dir, 'legacy-composition.yaml');
@@ -311,7 +313,7 @@ function withoutNameAnnotation(resource: Doc): Doc {
 }
 
 const templateCases: ReadonlyArray<readonly [string, string, BaseActorOptions]> = [
-  ['wrapped', 'compositions/upstream-chain-wrapped.yaml', { wrap: 'kubernetes.crossplane.io/v1alpha2', legacyStateProxy: true }],
+  ['wrapped', 'compositions/upstream-chain-wrapped.yaml', { wrap: 'kubernetes.m.crossplane.io/v1alpha1', providerConfigKind: 'ClusterProviderConfig', legacyStateProxy: true }],
   ['unwrapped', 'compositions/upstream-chain-unwrapped.yaml', {}],
 ];
 

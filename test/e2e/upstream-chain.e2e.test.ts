@@ -6,9 +6,13 @@
  * provider-kubernetes Object wrapping it) keeps the state-proxy contract, and everything step 1
  * rendered is still there.
  *
- * Wrapped chains: provider-kubernetes is not run (it would need a cluster to apply into and its own
- * build); only its CRDs (real ones, v1.0.0 from the Go module proxy, via
- * scripts/install-provider-kubernetes-crds.sh) are applied, so the API server admits and stores
+ * Wrapped chain: the shipped composition wraps the Deployment in provider-kubernetes' namespaced
+ * Object (kubernetes.m.crossplane.io/v1alpha1), the one a namespaced AsyncActor can compose
+ * (Crossplane refuses the cluster-scoped kubernetes.crossplane.io/v1alpha2 Object for it: "cannot
+ * apply cluster scoped composed resource ... for a namespaced composite resource").
+ * provider-kubernetes is not run (it would need a cluster to apply into and its own build); only
+ * its namespaced Object CRD (the real one, v1.0.0 from the Go module proxy, via
+ * scripts/install-provider-kubernetes-crds.sh) is applied, so the API server admits and stores
  * the Object our step rewrote, and nothing ever turns it into a Deployment. The provider's part
  * (copying the live Deployment to status.atProvider.manifest) is played by a status patch.
  *
@@ -23,7 +27,7 @@ import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, type Deployment, composedDeployment, contractViolations, ensureNamespace, waitForDeployment } from './support/actors.js';
 import { registerFunction, startBinaryFunction } from './support/function-process.js';
-import { apply, condition, getJson, kubectl, markDeploymentRolledOut, waitFor, waitForCondition } from './support/kube.js';
+import { apply, condition, kubectl, markDeploymentRolledOut, waitFor, waitForCondition } from './support/kube.js';
 import { stopAll } from './support/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -76,18 +80,12 @@ describe.skipIf(peerBin === undefined).sequential('upstream chains with the real
     await ensureNamespace(NS);
     const crds = spawnSync(join(ROOT, 'scripts/install-provider-kubernetes-crds.sh'), { encoding: 'utf8' });
     if (crds.status !== 0) throw new Error(`scripts/install-provider-kubernetes-crds.sh exited ${crds.status}: ${crds.stderr.trim()}`);
-    for (const file of ['kubernetes.crossplane.io_objects.yaml', 'kubernetes.m.crossplane.io_objects.yaml']) {
-      const crd = load(readFileSync(join(crds.stdout.trim(), file), 'utf8')) as Doc;
-      // The cluster-scoped Object converts v1alpha1 <-> v1alpha2 through the provider's webhook,
-      // whose Service Crossplane fills in when it installs the provider. No provider here, and only
-      // v1alpha2 is used: no conversion.
-      if (crd['spec']['conversion']?.['strategy'] === 'Webhook') crd['spec']['conversion'] = { strategy: 'None' };
-      await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(crd));
-    }
-    await waitFor('provider-kubernetes CRDs Established', () => kubectl(['wait', '--for=condition=Established', 'crd/objects.kubernetes.m.crossplane.io', 'crd/objects.kubernetes.crossplane.io', '--timeout=10s']), 60_000, 1000);
+    // One version, no conversion webhook: it needs no provider to be served.
+    await kubectl(['apply', '--server-side', '-f', join(crds.stdout.trim(), 'kubernetes.m.crossplane.io_objects.yaml')]);
+    await waitFor('provider-kubernetes namespaced Object CRD Established', () => kubectl(['wait', '--for=condition=Established', 'crd/objects.kubernetes.m.crossplane.io', '--timeout=10s']), 60_000, 1000);
   });
   afterAll(async () => {
-    for (const n of ['chain-unwrapped', 'chain-wrapped', 'chain-wrapped-ns']) await deleteActor(n);
+    for (const n of ['chain-unwrapped', 'chain-wrapped']) await deleteActor(n);
     for (const c of compositions) await kubectl(['delete', 'composition', c, '--ignore-not-found']);
     await stopAll();
   });
@@ -115,40 +113,19 @@ describe.skipIf(peerBin === undefined).sequential('upstream chains with the real
     await waitFor('Deployment of the unwrapped chain garbage-collected', async () => ((await composedDeployment('chain-unwrapped', NS)) === undefined ? true : undefined));
   });
 
-  it('wrapped, as shipped (cluster-scoped kubernetes.crossplane.io/v1alpha2 Object): a namespaced AsyncActor cannot compose it', async () => {
+  it('wrapped (namespaced Object, as shipped): the stored Object keeps the contract and its wrapper; Ready follows the observed Deployment', async () => {
     await apply(shipped('upstream-chain-wrapped'));
     compositions.push('asyncactors-upstream-chain-wrapped');
-    await apply(dump(upstreamActor('chain-wrapped', 'asyncactors-upstream-chain-wrapped')));
-    const synced = await waitFor('chain-wrapped Synced=False', async () => {
-      const c = condition(await getJson('asyncactor', 'chain-wrapped', NS), 'Synced');
-      return c?.status === 'False' ? c : undefined;
-    }, 90_000);
-    process.stdout.write(`upstream chain (wrapped, cluster-scoped Object): Synced=False: ${synced.message}\n`);
-    // The composition's own comment says so: v1alpha2 suits upstream's cluster-scoped XAsyncActor.
-    expect(synced.message).toMatch(/cannot apply cluster scoped composed resource/);
-    const objects = JSON.parse(await kubectl(['get', 'objects.kubernetes.crossplane.io', '-l', 'crossplane.io/composite=chain-wrapped', '-o', 'json'])) as { items: unknown[] };
-    expect(objects.items).toEqual([]);
-  });
-
-  it('wrapped, namespaced Object (the shipped template with the swap its comment names): the stored Object keeps the contract; Ready follows the observed Deployment', async () => {
-    // The one change upstream-chain-wrapped.yaml's comment prescribes for a Crossplane v2
-    // namespaced XR: provider-kubernetes' namespaced Object and a ClusterProviderConfig.
-    const text = shipped('upstream-chain-wrapped')
-      .replace('name: asyncactors-upstream-chain-wrapped', 'name: asyncactors-upstream-chain-wrapped-ns')
-      .replace('apiVersion: kubernetes.crossplane.io/v1alpha2', 'apiVersion: kubernetes.m.crossplane.io/v1alpha1')
-      .replace(/providerConfigRef:\n(\s+)name: default/, 'providerConfigRef:\n$1kind: ClusterProviderConfig\n$1name: default');
-    expect(text).toContain('kubernetes.m.crossplane.io/v1alpha1');
-    expect(text).toContain('kind: ClusterProviderConfig');
-    await apply(text);
-    compositions.push('asyncactors-upstream-chain-wrapped-ns');
-    const actor = upstreamActor('chain-wrapped-ns', 'asyncactors-upstream-chain-wrapped-ns');
+    const actor = upstreamActor('chain-wrapped', 'asyncactors-upstream-chain-wrapped');
     await apply(dump(actor));
 
-    const object = await waitFor('Object composed for chain-wrapped-ns, with the contract', async () => {
-      const list = JSON.parse(await kubectl(['get', 'objects.kubernetes.m.crossplane.io', '-n', NS, '-l', 'crossplane.io/composite=chain-wrapped-ns', '-o', 'json'])) as { items: Doc[] };
+    const object = await waitFor('Object composed for chain-wrapped, with the contract', async () => {
+      const list = JSON.parse(await kubectl(['get', 'objects.kubernetes.m.crossplane.io', '-n', NS, '-l', 'crossplane.io/composite=chain-wrapped', '-o', 'json'])) as { items: Doc[] };
       const o = list.items[0];
       return o !== undefined && contractViolations(actor, o['spec']['forProvider']['manifest'] as Deployment).length === 0 ? o : undefined;
     }, 90_000);
+    // Crossplane puts a namespaced XR's composed resources in its namespace; the template names none.
+    expect(object['metadata']['namespace']).toBe(NS);
     const manifest = object['spec']['forProvider']['manifest'] as Doc;
     expect(contractViolations(actor, manifest as Deployment)).toEqual([]);
     expectStepOneKept(actor, manifest['spec']['template']['spec']);
@@ -159,9 +136,9 @@ describe.skipIf(peerBin === undefined).sequential('upstream chains with the real
     expect(object['spec']['watch']).toBe(true);
     expect(object['spec']['providerConfigRef']).toEqual({ kind: 'ClusterProviderConfig', name: 'default' });
     // No provider: nothing made a Deployment out of it.
-    expect(await composedDeployment('chain-wrapped-ns', NS)).toBeUndefined();
+    expect(await composedDeployment('chain-wrapped', NS)).toBeUndefined();
 
-    const synced = await waitForCondition('asyncactor', 'chain-wrapped-ns', 'Synced', 'True', NS);
+    const synced = await waitForCondition('asyncactor', 'chain-wrapped', 'Synced', 'True', NS);
     expect(condition(synced, 'Ready')?.status).not.toBe('True');
     // What provider-kubernetes would report once the Deployment rolled out.
     const now = new Date().toISOString();
@@ -177,7 +154,7 @@ describe.skipIf(peerBin === undefined).sequential('upstream chains with the real
     await kubectl(['patch', 'objects.kubernetes.m.crossplane.io', object['metadata']['name'], '-n', NS, '--subresource=status', '--type=merge', '-p', JSON.stringify({
       status: { atProvider: { manifest: observed }, conditions: [{ type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: now }, { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: now }] },
     })]);
-    const xr = (await waitForCondition('asyncactor', 'chain-wrapped-ns', 'Ready', 'True', NS, 90_000)) as { status: Record<string, unknown> };
+    const xr = (await waitForCondition('asyncactor', 'chain-wrapped', 'Ready', 'True', NS, 90_000)) as { status: Record<string, unknown> };
     expect(xr.status['mounts']).toBe('weights,cache');
   });
 });

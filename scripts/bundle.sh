@@ -7,10 +7,15 @@
 # The banner gives the bundle a `require`: @grpc/grpc-js and pino are CommonJS and call it for
 # Node built-ins, which an ESM bundle has no `require` for otherwise.
 #
-# --minify-whitespace and --minify-syntax: Node reads, decodes, hashes and parses every byte of
-# the file before running a line of it; a third less text cut about 20 ms of a ~200 ms start
-# (Node 24, bench/cold-start.ts). Identifiers are not renamed, so class and function names, and
-# with them error types in the log (pino's `err.type`), stay what the sources say.
+# Start-up time (issue 16; bench/cold-start.ts measures it): Node reads, decodes, hashes and
+# parses every byte of the file before running a line of it, and evaluates every module in it.
+# - minifyWhitespace and minifySyntax: a third less text, about 20 ms of a ~200 ms start on
+#   Node 24. Identifiers are not renamed, so class and function names, and with them error types
+#   in the log (pino's `err.type`), stay what the sources say.
+# - zod's `locales` namespace is cut to English: `import { z } from 'zod'` keeps the whole
+#   namespace object, so esbuild cannot drop the ~45 other languages, and evaluating them cost
+#   about 15 ms. Nothing here reads `z.locales`; zod's own messages use English (classic/schemas.js
+#   imports locales/en.js directly), so every message stays the same.
 #
 # ASYA_BUNDLED=true tells the worker pool (function/server/worker-pool.ts) that this one file is
 # also its worker module (main.ts serves calls when started as a pool worker).
@@ -20,8 +25,36 @@ cd "$(dirname "$0")/.."
 out="${1:-_build/app/main.mjs}"
 entry=function/server/main.ts
 mkdir -p "$(dirname "${out}")"
-npx --no-install esbuild "${entry}" --bundle --platform=node --format=esm --target=node20 \
-  --legal-comments=none --log-level=warning --define:ASYA_BUNDLED=true --minify-whitespace --minify-syntax \
-  --banner:js="import { createRequire as __asyaCreateRequire } from 'node:module'; const require = __asyaCreateRequire(import.meta.url);" \
-  --outfile="${out}"
+# The esbuild API rather than its CLI, for the plugin; run from the checkout so `esbuild` resolves.
+node --input-type=module - "${entry}" "${out}" <<'EOF'
+import { dirname } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const [entry, outfile] = process.argv.slice(2);
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+await esbuild.build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { ASYA_BUNDLED: 'true' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: { js: "import { createRequire as __asyaCreateRequire } from 'node:module'; const require = __asyaCreateRequire(import.meta.url);" },
+  plugins: [zodEnglishOnly],
+});
+EOF
 printf '%s\n' "${out}"

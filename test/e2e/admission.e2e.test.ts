@@ -78,11 +78,18 @@ const crdGone = () =>
   waitFor('CRD asyncactors.asya.sh deleted', async () => ((await kubectl(['get', 'crd', 'asyncactors.asya.sh', '--ignore-not-found', '-o', 'name'])).trim() === '' ? true : undefined), 120_000, 500);
 
 /**
- * The swap is harness, not the subject: Crossplane's definition finalizer usually lets the XRD go
- * in seconds, but twice in six runs (2026-12-02, loaded 2-core machine) it held it past 120 s with
- * no AsyncActor left. Wait up to 180 s, then print what held it and lift only that finalizer.
+ * The swap is harness, not the subject: Crossplane's definition finalizer lets the XRD go once no
+ * AsyncActor is left, usually in seconds. Wait up to 180 s, then print what held it and lift only
+ * that finalizer.
  */
 async function deleteXrd(): Promise<void> {
+  // Files run one at a time in any order; an AsyncActor another suite left would hold the XRD
+  // (seen: one left by a suite run before this one held it past 180 s). Delete them first, visibly.
+  const left = (await kubectl(['get', 'asyncactors.asya.sh', '-A', '-o', 'name'])).trim();
+  if (left !== '') {
+    process.stderr.write(`admission: deleting AsyncActors other suites left before the swap: ${left.split('\n').join(', ')}\n`);
+    await kubectl(['delete', 'asyncactors.asya.sh', '--all', '-A', '--wait=true', '--timeout=120s']);
+  }
   await kubectl(['delete', 'compositeresourcedefinition', 'asyncactors.asya.sh', '--wait=false']);
   const gone = async () => ((await kubectl(['get', 'compositeresourcedefinition', 'asyncactors.asya.sh', '--ignore-not-found', '-o', 'name'])).trim() === '' ? true : undefined);
   try {

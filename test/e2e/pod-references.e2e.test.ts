@@ -11,7 +11,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dump, load } from 'js-yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNamespace, waitForDeployment } from './support/actors.js';
 import { apply, condition, getJson, kubectl, waitFor } from './support/kube.js';
 
@@ -49,6 +49,17 @@ async function capture(step: string, name: string, ns: string): Promise<void> {
   const end = lines.findIndex((l, i) => i > start && /^ {0,2}[^\s-]/.test(l));
   appendFileSync(file, `# ${step}: kubectl get asyncactor ${name} -n ${ns} -o yaml (status.conditions)\nstatus:\n${lines.slice(start, end).join('\n')}\n\n`);
 }
+
+// The suites share one control plane and run in any order: leave no AsyncActor behind (the
+// admission suite deletes the XRD, which waits for every AsyncActor to go).
+afterAll(async () => {
+  const t0 = Date.now();
+  await kubectl(['delete', 'asyncactors.asya.sh', '-n', 'e2e-refs-late', '--all', '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  await kubectl(['delete', 'asyncactors.asya.sh', '-n', 'e2e-refs-copy', '--all', '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  await kubectl(['delete', 'asyncactors.asya.sh', '-n', 'e2e-refs-nosource', '--all', '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  await kubectl(['delete', 'composition', COPY_COMPOSITION, '--ignore-not-found', '--wait=true', '--timeout=60s']);
+  process.stderr.write(`pod-references e2e: actors deleted in ${Date.now() - t0} ms\n`);
+});
 
 beforeAll(async () => {
   await ensureNamespace(PLATFORM);

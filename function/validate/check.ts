@@ -3,17 +3,17 @@
  * against the JSON Schema (ajv) and against validateAsyncActor (zod shape + semantic rules),
  * merged so that each problem is reported once, with its line and column.
  *
- * Sources take a fast path (js-yaml, no positions) that settles them when every AsyncActor in them
- * is valid; a source with any finding or syntax error is parsed with the `yaml` package, which
- * gives the positions the report needs.
+ * Sources are read once by js-yaml, which also records where each node starts (positions.ts); a
+ * source with a syntax error (or a finding only the `yaml` package can place) is parsed with the
+ * `yaml` package, which gives the syntax errors and positions the report needs.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
 import { validateAsyncActor } from '../schema/validate.js';
 import type { LineCounter } from 'yaml';
 import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
+import { loadFast, locateFast } from './positions.js';
 import { ajvErrorsToIssues, type DocumentValidator, JSON_SCHEMA_RULE } from './json-schema.js';
 
 export interface Finding {
@@ -153,36 +153,43 @@ const byPosition = (a: Finding, b: Finding) =>
   a.document - b.document || a.line - b.line || a.col - b.col || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 /**
- * The fast path: js-yaml (several times faster than the `yaml` package, but without source
- * positions) reads the source, and a source whose AsyncActors are all valid is settled here.
- * Anything else (a finding, a syntax error) is read again with positions by checkPositioned, so
- * every reported line:column comes from one parser.
+ * The fast path, one parse: js-yaml (several times faster than the `yaml` package) reads the
+ * values and, through its listener, where every node starts (positions.ts), so findings are
+ * located without a second parse. A source js-yaml refuses (a syntax error, a duplicate key) or
+ * a finding the js-yaml tree cannot place exactly as the `yaml` package would (an alias to follow)
+ * goes to checkPositioned, so every reported line:column is the one the `yaml` package gives.
  */
 function checkFast(text: string, file: string, validator: DocumentValidator): SourceReport | undefined {
-  let values: unknown[];
-  try {
-    // CORE_SCHEMA: no timestamps or other YAML 1.1 types, like the `yaml` package's default.
-    values = loadAll(text, undefined, { schema: CORE_SCHEMA });
-  } catch {
-    return undefined;
-  }
+  const source = loadFast(text);
+  if (source === undefined) return undefined;
+  const findings: Finding[] = [];
   const notices: string[] = [];
   let checked = 0;
+  let invalid = 0;
   let skipped = 0;
-  for (const [index, value] of values.entries()) {
-    const selection = select(value);
+  for (const doc of source.documents) {
+    const selection = select(doc.value);
     if (selection.check === false) {
       if (selection.why !== undefined) {
         skipped++;
-        notices.push(`${file}: document ${index}: skipped, ${selection.why}`);
+        notices.push(`${file}: document ${doc.index}: skipped, ${selection.why}`);
       }
       continue;
     }
-    if (selection.check === 'unknown-kind') return undefined;
     checked++;
-    if (checkAsyncActor(selection.document, validator).length > 0) return undefined;
+    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
+    if (issues.length === 0) continue;
+    invalid++;
+    for (const issue of issues) {
+      const atKey = issue.message.startsWith('unknown field');
+      const position = locateFast(source, doc, issue.path, { atKey });
+      if (position === undefined) return undefined;
+      const finding = { file, document: doc.index, line: position.line, col: position.col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+      findings.push(issue.detail === undefined ? finding : { ...finding, detail: issue.detail });
+    }
   }
-  return { file, findings: [], syntaxErrors: [], notices, checked, invalid: 0, skipped };
+  findings.sort(byPosition);
+  return { file, findings, syntaxErrors: [], notices, checked, invalid, skipped };
 }
 
 export function checkSource(text: string, file: string, validator: DocumentValidator): SourceReport {

@@ -2,8 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { exampleFiles, invalidFiles, validFiles } from '../../test/corpus/corpus.js';
 import type { PathSegment } from '../schema/issues.js';
-import { locate, parseSource } from './documents.js';
-import { loadFast, locateFast } from './positions.js';
+import { checkPositioned, checkSource } from './check.js';
+import { locate, parseSource, yamlParseCount } from './documents.js';
+import { loadFast, locateFast, parseCount } from './positions.js';
+import { defaultValidator } from './schema-file.js';
 
 /** Every path of a value, plus a missing child under each collection. */
 function paths(value: unknown, at: PathSegment[] = [], out: PathSegment[][] = []): PathSegment[][] {
@@ -52,5 +54,34 @@ describe('locateFast answers what locate answers on the yaml tree', () => {
       }
     }
     expect(compared).toBeGreaterThan(5000);
+  });
+});
+
+describe('validate reads a source once', () => {
+  const validator = defaultValidator();
+  const mounts = (n: number, path: (i: number) => string) =>
+    Array.from({ length: n }, (_, i) => `    - {name: m${i}, mount: {path: ${path(i)}}, connector: {image: i}}\n`).join('');
+  const source = (list: string) => `apiVersion: asya.sh/v1alpha1\nkind: AsyncActor\nmetadata:\n  name: demo\nspec:\n  image: img\n  handler: h.p\n  stateProxy:\n${list}`;
+
+  it('one js-yaml parse and no yaml-package parse, valid or not, with the yaml package\'s positions', () => {
+    const cases = [
+      source(mounts(3, (i) => `/state/m${i}`)),
+      // Over the 32 limit, with nested paths the pairwise overlap rule would compare n^2 times.
+      source(mounts(2000, (i) => `/a${'/a'.repeat(i % 50)}`)),
+      source(mounts(2, () => '/')),
+    ];
+    for (const text of cases) {
+      const before = { fast: parseCount.value, yaml: yamlParseCount.value };
+      const report = checkSource(text, 'f.yaml', validator);
+      expect({ fast: parseCount.value - before.fast, yaml: yamlParseCount.value - before.yaml }).toEqual({ fast: 1, yaml: 0 });
+      expect(report).toEqual(checkPositioned(text, 'f.yaml', validator));
+    }
+  });
+
+  it('falls back to the yaml package for a syntax error, once', () => {
+    const before = { fast: parseCount.value, yaml: yamlParseCount.value };
+    const report = checkSource('a: [1\n', 'f.yaml', validator);
+    expect(report.syntaxErrors).toHaveLength(1);
+    expect({ fast: parseCount.value - before.fast, yaml: yamlParseCount.value - before.yaml }).toEqual({ fast: 1, yaml: 1 });
   });
 });

@@ -85,3 +85,14 @@ describe('validate reads a source once', () => {
     expect({ fast: parseCount.value - before.fast, yaml: yamlParseCount.value - before.yaml }).toEqual({ fast: 1, yaml: 1 });
   });
 });
+
+describe('a document with thousands of problems', () => {
+  it('reports the first 100 and how many more, as the function does', () => {
+    const unknown = Array.from({ length: 5000 }, (_, i) => `  x${i}: 1\n`).join('');
+    const text = `apiVersion: asya.sh/v1alpha1\nkind: AsyncActor\nmetadata:\n  name: demo\nspec:\n  image: img\n  handler: h.p\n${unknown}`;
+    const report = checkSource(text, 'f.yaml', defaultValidator());
+    expect(report.findings).toHaveLength(101);
+    expect(report.findings[0]).toMatchObject({ line: 1, col: 1, path: '(root)', rule: 'more-issues', message: 'and 4900 more problems not shown (fix the ones above first)' });
+    expect(report.findings[100]).toMatchObject({ line: 107, col: 3, path: 'spec.x99', message: 'unknown field "x99"' });
+  });
+});

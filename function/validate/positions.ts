@@ -119,6 +119,10 @@ function contentStart(text: string, from: number): number {
 /** Scalar key -> index of the key node (the first one, as `find` takes); undefined for a collection key. */
 function keyIndex(node: NodeFrame): Map<string, number> | undefined {
   if (node.keys !== undefined) return node.keys;
+  // Every pair seen as two nodes, or the tree is not the value (then the `yaml` package says).
+  // Checked once per mapping: counting keys on every lookup was quadratic in findings.
+  if (node.children.length % 2 !== 0 || typeof node.result !== 'object' || node.result === null) return undefined;
+  if (node.children.length / 2 !== Object.keys(node.result).length) return undefined;
   const keys = new Map<string, number>();
   for (let k = 0; k + 1 < node.children.length; k += 2) {
     const key = node.children[k] as NodeFrame;
@@ -150,9 +154,6 @@ export function locateFast(source: FastSource, doc: FastDocument, path: readonly
     // An alias: the `yaml` package follows it into the anchored node, which this tree does not link.
     if (node.kind === null && node.result !== null && typeof node.result === 'object') return undefined;
     if (node.kind === 'mapping') {
-      // Every pair seen as two nodes, or the tree is not the value (then the `yaml` package says).
-      if (node.children.length % 2 !== 0 || typeof node.result !== 'object' || node.result === null) return undefined;
-      if (node.children.length / 2 !== Object.keys(node.result).length) return undefined;
       const keys = keyIndex(node);
       if (keys === undefined) return undefined;
       const found = keys.get(String(segment));

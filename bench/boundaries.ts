@@ -9,7 +9,7 @@
  * `x2 cost` column is the time ratio full/half, about 2 for a linear path; over 3 is flagged as
  * super-linear.
  *
- *   npx tsx bench/boundaries.ts [runs]
+ *   npx tsx bench/boundaries.ts [runs] [all|requests|validate]
  */
 import { performance } from 'node:perf_hooks';
 import YAML from 'yaml';
@@ -20,6 +20,8 @@ import * as wire from '../function/wire/messages.js';
 import { actorDoc, baseSpec, request, weightsMount } from '../test/support/requests.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
+/** Which table(s): the request one, the validate one, or both (default). */
+const PART = process.argv[3] ?? 'all';
 const MiB = 1024 * 1024;
 
 const WIRE_LIMIT = 4 * MiB - 16 * 1024;
@@ -64,9 +66,8 @@ const time = (f: () => unknown) => {
   return median(ms);
 };
 
-console.log(`requests (computeAnswer: decode, validate, render, encode), median of ${RUNS}; x2 cost = ms / ms at half the size`);
-console.log('| shape | request MiB | ms | x2 cost |');
-console.log('|---|---:|---:|---:|');
+if (PART !== 'validate') console.log(`requests (computeAnswer: decode, validate, render, encode), median of ${RUNS}; x2 cost = ms / ms at half the size`);
+if (PART !== 'validate') console.log('| shape | request MiB | ms | x2 cost |\n|---|---:|---:|---:|');
 const docs: Array<[string, Record<string, unknown>]> = [];
 /** The largest size parameter (of a few tries) whose request stays under the wire limit. */
 function fit(make: (target: number) => Record<string, unknown>): number {
@@ -79,6 +80,7 @@ function fit(make: (target: number) => Record<string, unknown>): number {
   return target;
 }
 const row = (name: string, full: Uint8Array, half: Uint8Array) => {
+  if (PART === 'validate') return;
   computeAnswer(full);
   const ms = time(() => computeAnswer(full));
   const halfMs = time(() => computeAnswer(half));
@@ -99,13 +101,15 @@ for (const [name, make] of shapes) {
   row('earlier steps: 4 MiB of ConfigMaps', withDesired(Math.floor(MiB * scale)), withDesired(Math.floor((MiB * scale) / 2)));
 }
 
-console.log(`\nvalidate (checkSource on one YAML file), median of ${RUNS}`);
-console.log('| file | MB | ms |');
-console.log('|---|---:|---:|');
-const validator = defaultValidator();
-for (const [name, doc] of docs) {
-  const text = YAML.stringify(doc, { aliasDuplicateObjects: false });
-  if (text.length > 5_000_000) continue;
-  checkSource(text, 'bench.yaml', validator);
-  console.log(`| ${name} | ${(text.length / 1e6).toFixed(2)} | ${time(() => checkSource(text, 'bench.yaml', validator)).toFixed(0)} |`);
+if (PART !== 'requests') {
+  console.log(`\nvalidate (checkSource on one YAML file), median of ${RUNS}`);
+  console.log('| file | MB | ms |');
+  console.log('|---|---:|---:|');
+  const validator = defaultValidator();
+  for (const [name, doc] of docs) {
+    const text = YAML.stringify(doc, { aliasDuplicateObjects: false });
+    if (text.length > 5_000_000) continue;
+    checkSource(text, 'bench.yaml', validator);
+    console.log(`| ${name} | ${(text.length / 1e6).toFixed(2)} | ${time(() => checkSource(text, 'bench.yaml', validator)).toFixed(0)} |`);
+  }
 }

@@ -358,7 +358,12 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 function labelSyntax(actor: AsyncActor): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const keys = (map: Record<string, string> | undefined, at: PathSegment[], values: boolean) => {
-    for (const [key, value] of Object.entries(map ?? {})) {
+    if (map === undefined) return;
+    // for...in, not Object.entries: a 4 MB nodeSelector is 300,000 keys, and a pair array per
+    // key was most of this rule's cost.
+    for (const key in map) {
+      if (!Object.hasOwn(map, key)) continue;
+      const value = map[key];
       const kp = qualifiedNameProblem(key);
       if (kp !== undefined) issues.push({ path: [...at, key], rule: 'label-syntax', message: `label key ${JSON.stringify(key)} ${kp}` });
       const vp = values && typeof value === 'string' ? labelValueProblem(value) : undefined;

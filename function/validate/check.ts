@@ -3,17 +3,17 @@
  * against the JSON Schema (ajv) and against validateAsyncActor (zod shape + semantic rules),
  * merged so that each problem is reported once, with its line and column.
  *
- * Sources take a fast path (js-yaml, no positions) that settles them when every AsyncActor in them
- * is valid; a source with any finding or syntax error is parsed with the `yaml` package, which
- * gives the positions the report needs.
+ * Sources are read once by js-yaml, which also records where each node starts (positions.ts); a
+ * source with a syntax error (or a finding only the `yaml` package can place) is parsed with the
+ * `yaml` package, which gives the syntax errors and positions the report needs.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
-import { validateAsyncActor } from '../schema/validate.js';
+import { MAX_REPORTED_ISSUES, validateAsyncActor } from '../schema/validate.js';
 import type { LineCounter } from 'yaml';
 import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
+import { loadFast, locateFast } from './positions.js';
 import { ajvErrorsToIssues, type DocumentValidator, JSON_SCHEMA_RULE } from './json-schema.js';
 
 export interface Finding {
@@ -86,12 +86,31 @@ export function humanize(issue: FieldIssue): FieldIssue {
   return issue.rule === 'schema' && MISSING.test(issue.message) ? { ...issue, message: 'required field is missing' } : issue;
 }
 
-/** Every problem of one AsyncActor document (plain data), merged; empty when valid. */
+const MORE_ISSUES = 'more-issues';
+const HIDDEN = /^and (\d+) more problem/;
+
+/**
+ * Every problem of one AsyncActor document (plain data), merged; empty when valid. At most
+ * MAX_REPORTED_ISSUES of them, as the function reports: validateAsyncActor caps its own, but ajv's
+ * (one per unknown key of 300,000) would otherwise come through uncapped, each to be located and
+ * printed.
+ */
 export function checkAsyncActor(value: unknown, validator: DocumentValidator): FieldIssue[] {
   const fromRules = validateAsyncActor(value);
   const valid = validator(value);
   const fromJsonSchema = valid ? [] : ajvErrorsToIssues(validator.errors, value);
-  return mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
+  const merged = mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
+  if (merged.length <= MAX_REPORTED_ISSUES + 1) return merged;
+  const real = merged.filter((i) => i.rule !== MORE_ISSUES);
+  // The problems validateAsyncActor already left out, from its own "and N more" issue.
+  const hiddenBefore = merged.reduce((n, i) => n + (i.rule === MORE_ISSUES ? Number(HIDDEN.exec(i.message)?.[1] ?? 0) : 0), 0);
+  // The hidden ones validateAsyncActor counted are mostly the same problems ajv reports (one
+  // unknown key each), so the larger count, not the sum.
+  const more = Math.max(real.length - MAX_REPORTED_ISSUES, hiddenBefore);
+  return [
+    ...real.slice(0, MAX_REPORTED_ISSUES),
+    { path: [], rule: MORE_ISSUES, message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` },
+  ];
 }
 
 export type Selection =
@@ -153,36 +172,43 @@ const byPosition = (a: Finding, b: Finding) =>
   a.document - b.document || a.line - b.line || a.col - b.col || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 /**
- * The fast path: js-yaml (several times faster than the `yaml` package, but without source
- * positions) reads the source, and a source whose AsyncActors are all valid is settled here.
- * Anything else (a finding, a syntax error) is read again with positions by checkPositioned, so
- * every reported line:column comes from one parser.
+ * The fast path, one parse: js-yaml (several times faster than the `yaml` package) reads the
+ * values and, through its listener, where every node starts (positions.ts), so findings are
+ * located without a second parse. A source js-yaml refuses (a syntax error, a duplicate key) or
+ * a finding the js-yaml tree cannot place exactly as the `yaml` package would (an alias to follow)
+ * goes to checkPositioned, so every reported line:column is the one the `yaml` package gives.
  */
 function checkFast(text: string, file: string, validator: DocumentValidator): SourceReport | undefined {
-  let values: unknown[];
-  try {
-    // CORE_SCHEMA: no timestamps or other YAML 1.1 types, like the `yaml` package's default.
-    values = loadAll(text, undefined, { schema: CORE_SCHEMA });
-  } catch {
-    return undefined;
-  }
+  const source = loadFast(text);
+  if (source === undefined) return undefined;
+  const findings: Finding[] = [];
   const notices: string[] = [];
   let checked = 0;
+  let invalid = 0;
   let skipped = 0;
-  for (const [index, value] of values.entries()) {
-    const selection = select(value);
+  for (const doc of source.documents) {
+    const selection = select(doc.value);
     if (selection.check === false) {
       if (selection.why !== undefined) {
         skipped++;
-        notices.push(`${file}: document ${index}: skipped, ${selection.why}`);
+        notices.push(`${file}: document ${doc.index}: skipped, ${selection.why}`);
       }
       continue;
     }
-    if (selection.check === 'unknown-kind') return undefined;
     checked++;
-    if (checkAsyncActor(selection.document, validator).length > 0) return undefined;
+    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
+    if (issues.length === 0) continue;
+    invalid++;
+    for (const issue of issues) {
+      const atKey = issue.message.startsWith('unknown field');
+      const position = locateFast(source, doc, issue.path, { atKey });
+      if (position === undefined) return undefined;
+      const finding = { file, document: doc.index, line: position.line, col: position.col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+      findings.push(issue.detail === undefined ? finding : { ...finding, detail: issue.detail });
+    }
   }
-  return { file, findings: [], syntaxErrors: [], notices, checked, invalid: 0, skipped };
+  findings.sort(byPosition);
+  return { file, findings, syntaxErrors: [], notices, checked, invalid, skipped };
 }
 
 export function checkSource(text: string, file: string, validator: DocumentValidator): SourceReport {
@@ -211,7 +237,8 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
     checked++;
     const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
     if (issues.length > 0) invalid++;
-    findings.push(...positionedFindings(file, source, parsed.lineCounter, issues));
+    // A loop, not push(...list): spreading 200,000 findings overflowed the call stack.
+    for (const finding of positionedFindings(file, source, parsed.lineCounter, issues)) findings.push(finding);
   }
   findings.sort(byPosition);
   const syntaxErrors = parsed.errors.map((e) => ({ document: e.index, position: e.position, message: e.message }));

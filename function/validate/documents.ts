@@ -45,7 +45,11 @@ export function toPosition(lineCounter: LineCounter, offset: number): Position {
   return { line: Math.max(line, 1), col: Math.max(col, 1) };
 }
 
+/** How many times parseSource has run (a test pins that `validate` of a valid or invalid source never needs it). */
+export const yamlParseCount = { value: 0 };
+
 export function parseSource(text: string): ParsedSource {
+  yamlParseCount.value++;
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   // An input without documents comes back as an EmptyStream, which may carry stream-level errors.

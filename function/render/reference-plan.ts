@@ -30,7 +30,8 @@ import {
   requirementKey,
   requirementsFor,
 } from './pod-references.js';
-import { getPath, hasScript, mountsUpstreamRuntime, runtimeCopy, runtimeCopyName, scriptData, templatePath, withRuntimeConfigMap } from './runtime-script.js';
+import { getPath, templatePath } from './pod-template.js';
+import { hasScript, mountsUpstreamRuntime, runtimeCopy, runtimeCopyName, scriptData, withRuntimeConfigMap } from './runtime-script.js';
 import { composedResourceFor } from './service-account.js';
 import { isKubernetesObject } from './wrapped.js';
 

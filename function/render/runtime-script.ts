@@ -20,6 +20,7 @@ import { RUNTIME_SCRIPT_CONFIGMAP, RUNTIME_SCRIPT_FILE, RUNTIME_SCRIPT_VOLUME } 
 import { actorLabels } from './labels.js';
 import { isObject, type Json, withKey } from './objects.js';
 import { isKubernetesObject } from './wrapped.js';
+import { getPath, setPath, templatePath } from './pod-template.js';
 
 /** Names the source on the copy, so `kubectl get cm -o yaml` tells where it came from. */
 export const COPIED_FROM_ANNOTATION = 'stateproxy.fn.asya.sh/copied-from';
@@ -69,24 +70,6 @@ export function runtimeCopy(actor: AsyncActor, from: { readonly namespace: strin
     ...(d.data === undefined ? {} : { data: d.data as Record<string, string> }),
     ...(d.binaryData === undefined ? {} : { binaryData: d.binaryData as Record<string, string> }),
   };
-}
-
-/** Where the pod template sits: a Deployment's `spec.template`, or inside a wrapping Object's manifest. */
-export function templatePath(resource: Json): string[] {
-  return isKubernetesObject(resource) ? ['spec', 'forProvider', 'manifest', 'spec', 'template'] : ['spec', 'template'];
-}
-
-export function getPath(obj: unknown, path: readonly string[]): unknown {
-  let at: unknown = obj;
-  for (const key of path) at = isObject(at) ? at[key] : undefined;
-  return at;
-}
-
-function setPath(obj: Json, path: readonly string[], value: unknown): Json {
-  const [head, ...rest] = path;
-  if (head === undefined) return obj;
-  const child = isObject(obj[head]) ? obj[head] : {};
-  return withKey(obj, head, rest.length === 0 ? value : setPath(child, rest, value));
 }
 
 /**

@@ -21,6 +21,7 @@ import { annotationsBytes, dnsSubdomainProblem, labelValueProblem, MAX_ANNOTATIO
 import { actorLabels } from './labels.js';
 import { isObject, type Json, withKey } from './objects.js';
 import { isKubernetesObject } from './wrapped.js';
+import { getPath, setPath, templatePath } from './pod-template.js';
 import { identityAnnotationProblem, missingIdentityWarnings, type PodIdentity } from './workload-identity.js';
 
 /** Reasons on the ServiceAccount warnings, stable so alerts and tests can match them. */
@@ -259,24 +260,6 @@ export function podServiceAccountName(template: unknown): string | undefined {
     if (typeof v === 'string' && v !== '') return v;
   }
   return undefined;
-}
-
-/** Where the pod template sits: a Deployment's `spec.template`, or inside a wrapping Object's manifest. */
-function templatePath(resource: Json): string[] {
-  return isKubernetesObject(resource) ? ['spec', 'forProvider', 'manifest', 'spec', 'template'] : ['spec', 'template'];
-}
-
-function getPath(obj: unknown, path: readonly string[]): unknown {
-  let at: unknown = obj;
-  for (const key of path) at = isObject(at) ? at[key] : undefined;
-  return at;
-}
-
-function setPath(obj: Json, path: readonly string[], value: unknown): Json {
-  const [head, ...rest] = path;
-  if (head === undefined) return obj;
-  const child = isObject(obj[head]) ? obj[head] : {};
-  return withKey(obj, head, rest.length === 0 ? value : setPath(child, rest, value));
 }
 
 /** The ServiceAccount the actor resource's pod already runs as (an earlier step's choice). */

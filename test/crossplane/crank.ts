@@ -5,10 +5,10 @@
  * these suites with a message naming that script; under CI=true a missing CLI is a failure.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const INSTALL_SCRIPT = 'scripts/install-crossplane-cli.sh';
@@ -96,4 +96,15 @@ export function validateFlags(crank: string): string[] {
   const flags = ['--cache-dir', cacheDir, '--crossplane-image', `xpkg.crossplane.io/crossplane/crossplane:${version}`];
   flagsByCrank.set(crank, flags);
   return flags;
+}
+
+/** UPDATE_GOLDEN=1 rewrites golden files instead of comparing (review the diff before committing). */
+export const UPDATE_GOLDEN = process.env['UPDATE_GOLDEN'] === '1';
+
+/** A clean `crossplane render` (exit 0, nothing on stderr) whose stdout is exactly `golden`. */
+export function expectGoldenRender(out: Run, golden: string): void {
+  expect(out.stderr).toBe('');
+  expect(out.code).toBe(0);
+  if (UPDATE_GOLDEN) writeFileSync(golden, out.stdout);
+  expect(out.stdout).toBe(readFileSync(golden, 'utf8'));
 }

@@ -21,11 +21,10 @@ import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { type BaseActorOptions, baseActorResource, startBaseActorFunction } from '../support/base-actor-function.js';
-import { describeWithCrank, ROOT, run } from './crank.js';
+import { describeWithCrank, ROOT, run, expectGoldenRender, UPDATE_GOLDEN } from './crank.js';
 import { startOurFunction, writeFunctionsFile } from './functions.js';
 
 const GOLDEN = join(ROOT, 'test/golden/crossplane-render-wrapped');
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 /** Every upstream spec field (contract.md §4); mounts weights (S3, buffered) and cache (Redis, passthrough). */
 const XR = 'test/corpus/valid/upstream-style.yaml';
 const COMPOSITIONS = 'test/crossplane/compositions';
@@ -68,7 +67,7 @@ describeWithCrank('crossplane render of an upstream-style chain (real CLI, two f
       [{ name: 'function-base-actor', port: started[1].port, comment: 'Stands in for function-go-templating (see test/support/base-actor-function.ts).' }],
       dir,
     );
-    if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
+    if (UPDATE_GOLDEN) mkdirSync(GOLDEN, { recursive: true });
   });
   afterAll(() => {
     ours?.forceShutdown();
@@ -88,11 +87,7 @@ describeWithCrank('crossplane render of an upstream-style chain (real CLI, two f
 
   it.each(cases.map((c) => [c.name, c] as const))('%s matches its golden file', async (_n, c) => {
     const out = await render(c.composition);
-    expect(out.stderr).toBe('');
-    expect(out.code).toBe(0);
-    const file = join(GOLDEN, `${c.name}.yaml`);
-    if (UPDATE) writeFileSync(file, out.stdout);
-    expect(out.stdout).toBe(readFileSync(file, 'utf8'));
+    expectGoldenRender(out, join(GOLDEN, `${c.name}.yaml`));
   });
 
   it("replaces upstream's old state proxy inside the Object and keeps the wrapper", async () => {

@@ -259,19 +259,19 @@ function writeResource(w: BackWriter, r: unknown): void {
   structField(w, res['resource'], 0x0a);
 }
 
-/** apiextensions.fn.proto.v1.State */
-function writeState(w: BackWriter, s: unknown): void {
-  if (!isObject(s)) giveUp();
-  const state = s as Json;
-  const resources = state['resources'];
-  const keys = entriesOf(resources);
+/**
+ * A map<string, Message> field (State.resources, Requirements' selector maps), entries as the SDK
+ * writes them: the key unless empty, the value unless absent, each entry framed with `tag`.
+ */
+function messageMap(w: BackWriter, m: unknown, tag: number, body: (w: BackWriter, v: unknown) => void): void {
+  const keys = entriesOf(m);
   for (let i = keys.length - 1; i >= 0; i--) {
     const key = keys[i] as string;
-    const v = (resources as Json)[key];
+    const v = (m as Json)[key];
     const entry = w.written;
     if (v !== undefined) {
       const value = w.written;
-      writeResource(w, v);
+      body(w, v);
       w.close(value, 0x12);
     }
     if (key.length > 0) {
@@ -279,8 +279,15 @@ function writeState(w: BackWriter, s: unknown): void {
       w.string(key);
       w.close(k, 0x0a);
     }
-    w.close(entry, 0x12);
+    w.close(entry, tag);
   }
+}
+
+/** apiextensions.fn.proto.v1.State */
+function writeState(w: BackWriter, s: unknown): void {
+  if (!isObject(s)) giveUp();
+  const state = s as Json;
+  messageMap(w, state['resources'], 0x12, writeResource);
   const composite = state['composite'];
   if (composite !== undefined) {
     const start = w.written;
@@ -316,34 +323,13 @@ function writeSelector(w: BackWriter, sel: unknown): void {
   stringField(w, s['apiVersion'], 0x0a, false);
 }
 
-/** A map<string, ResourceSelector> field of Requirements, entries as the SDK writes them. */
-function selectorMap(w: BackWriter, m: unknown, tag: number): void {
-  const keys = entriesOf(m);
-  for (let i = keys.length - 1; i >= 0; i--) {
-    const key = keys[i] as string;
-    const v = (m as Json)[key];
-    const entry = w.written;
-    if (v !== undefined) {
-      const value = w.written;
-      writeSelector(w, v);
-      w.close(value, 0x12);
-    }
-    if (key.length > 0) {
-      const k = w.written;
-      w.string(key);
-      w.close(k, 0x0a);
-    }
-    w.close(entry, tag);
-  }
-}
-
 /** apiextensions.fn.proto.v1.Requirements; schema requirements go to the fallback. */
 function writeRequirements(w: BackWriter, r: unknown): void {
   if (!isObject(r)) giveUp();
   const req = r as Json;
   if (entriesOf(req['schemas']).length > 0) giveUp();
-  selectorMap(w, req['resources'], 0x12);
-  selectorMap(w, req['extraResources'], 0x0a);
+  messageMap(w, req['resources'], 0x12, writeSelector);
+  messageMap(w, req['extraResources'], 0x0a, writeSelector);
 }
 
 function writeResponse(w: BackWriter, rsp: Json): void {

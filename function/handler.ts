@@ -283,7 +283,11 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
     rsp.results.push(fatalResult(outcome.reason, outcome.message()));
     return rsp;
   }
-  const desired = rsp.desired ?? { composite: undefined, resources: {} };
+  // A new map, not the request's: `to` hands back the request's own desired state, and writing
+  // into it would change the caller's request (a caller that reuses one, such as an in-process
+  // benchmark or a retry, would then send an earlier step's Deployment on the next call).
+  const received = rsp.desired;
+  const desired = { composite: received?.composite, resources: { ...received?.resources } };
   for (const r of outcome.resources) {
     const previous = desired.resources[r.key];
     desired.resources[r.key] = { resource: r.resource, connectionDetails: previous?.connectionDetails ?? {}, ready: r.ready };

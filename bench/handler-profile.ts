@@ -4,7 +4,8 @@
  * so that two builds can be run interleaved and compared (see bench/handler-compare.sh).
  *
  *   npx tsx bench/handler-profile.ts [mounts]                      (quick look; tsx skews profiles)
- *   node <tsc-out>/bench/handler-profile.js [mounts] [--profile N [--augment|--render]] (N calls, for node --cpu-prof)
+ *   node <tsc-out>/bench/handler-profile.js [mounts] [--only step,step] [--profile N [--augment|--render]]
+ *     (--profile: N calls and no timing, for node --cpu-prof)
  */
 import { type RunFunctionRequest, Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function/handler.js';
@@ -88,7 +89,10 @@ if (profileAt >= 0) {
   // far less than wall time.
   const wall: Record<string, number> = {};
   const cpu: Record<string, number> = {};
+  const only = args.indexOf('--only');
+  const wanted = only >= 0 ? new Set((args[only + 1] ?? '').split(',')) : undefined;
   for (const [name, fn] of Object.entries(steps)) {
+    if (wanted !== undefined && !wanted.has(name)) continue;
     wall[name] = Number(time(fn).min.toFixed(2));
     cpu[name] = Number(cpuTime(fn).toFixed(2));
   }

@@ -14,6 +14,7 @@ import { checkRender, collectWarnings, renderDeployment } from '../function/rend
 import { asAsyncActorDocument } from '../function/schema/legacy.js';
 import { validateAsyncActor } from '../function/schema/validate.js';
 import { nestingRefusal } from '../function/wire/guard.js';
+import { podTemplateShapeIssues } from '../function/render/pod-shape.js';
 import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
 import { consume, median, time } from './micro.js';
 
@@ -64,6 +65,8 @@ for (const r of [fresh(), augment()]) {
   if (runFunction(r).results.some((x) => x.severity === Severity.SEVERITY_FATAL)) throw new Error('benchmark request fails');
 }
 
+const template = (rendered.resource?.['spec'] as Record<string, unknown>)['template'];
+
 if (profileAt >= 0) {
   const n = Number(args[profileAt + 1] ?? 20000);
   if (args.includes('--render')) {
@@ -80,6 +83,7 @@ if (profileAt >= 0) {
     validateAsyncActor: () => validateAsyncActor(asAsyncActorDocument(req.observed?.composite?.resource)),
     checkRender: () => checkRender(actor, input.value),
     renderDeployment: () => renderDeployment(actor, input.value),
+    podShape: () => podTemplateShapeIssues(template, ['desired', 'resources', 'deployment', 'spec', 'template']),
     collectWarnings: () => collectWarnings(actor, input.value),
     runFunction: () => runFunction(fresh()),
     runFunctionAugment: () => runFunction(augment()),

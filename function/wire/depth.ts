@@ -54,9 +54,10 @@ function depthFrom(v: object, depth: number, limit: number): number {
     return max;
   }
   const obj = v as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
+  // for-in allocates no key array (Object.keys would, per object); inherited keys are skipped.
+  for (const key in obj) {
     const child = obj[key];
-    if (typeof child !== 'object' || child === null) continue;
+    if (typeof child !== 'object' || child === null || !Object.hasOwn(obj, key)) continue;
     const d = depthFrom(child, depth + 1, limit);
     if (d > max) {
       max = d;

@@ -75,3 +75,18 @@ describe('withKey', () => {
     expect(Object.keys(withKey(source, 'z', 4, ['y']))).toEqual(['a', '__proto__', 'c', 'z']);
   });
 });
+
+describe('copyJson and inherited keys', () => {
+  it('copies own keys only, even when Object.prototype has an enumerable one', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto['injected'] = { x: 1 };
+    try {
+      const copy = copyJson({ a: { b: 1 }, c: [{ d: {} }] });
+      expect(Object.keys(copy)).toEqual(['a', 'c']);
+      expect(Object.hasOwn(copy.a, 'injected')).toBe(false);
+      expect(Object.hasOwn(copy.c[0] as object, 'injected')).toBe(false);
+    } finally {
+      delete proto['injected'];
+    }
+  });
+});

@@ -101,14 +101,17 @@ function copyValue(v: unknown, depth: number): unknown {
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   // Spread copies the own keys in order and defines them (`__proto__` stays an own key, and the
-  // copy's prototype is Object.prototype even when the source had none); then only the values
-  // that are objects are replaced by their copies.
-  const out: Json = { ...(v as Json) };
-  for (const key of Object.keys(out)) {
-    const child = out[key];
-    if (typeof child === 'object' && child !== null) setOwn(out, key, copyValue(child, depth + 1));
+  // copy's prototype is Object.prototype even when the source had none); then the values that are
+  // objects are replaced by their copies. for-in allocates no key array; inherited keys are skipped.
+  const src = v as Json;
+  let out: Json | undefined;
+  for (const key in src) {
+    const child = src[key];
+    if (typeof child !== 'object' || child === null || !Object.hasOwn(src, key)) continue;
+    out ??= { ...src };
+    setOwn(out, key, copyValue(child, depth + 1));
   }
-  return out;
+  return out ?? { ...src };
 }
 
 /** A fresh container for `v` when it has children to copy; `v` itself when it is copied as is. */

@@ -105,6 +105,16 @@ describe('runFunction on a valid actor', () => {
     expect(warnings.find((w) => w.reason === 'LastWriteWinsWithReplicas')?.message).toMatch(/^spec\.stateProxy\[0\]/);
   });
 
+  it('leaves its request untouched, so calling it again on the same request renders afresh', () => {
+    const req = request({ xr: actorDoc(baseSpec), tag: 't', desired: [earlierConfigMap] });
+    const before = structuredClone(req);
+    const first = RunFunctionResponse.encode(runFunction(req)).finish();
+    expect(req).toEqual(before);
+    expect(Object.keys(req.desired?.resources ?? {})).toEqual(['config']);
+    const second = RunFunctionResponse.encode(runFunction(req)).finish();
+    expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+  });
+
   it('renders identical bytes for identical requests', () => {
     const a = RunFunctionResponse.encode(runFunction(request({ xr: actorDoc(baseSpec), tag: 't' }))).finish();
     const b = RunFunctionResponse.encode(runFunction(request({ xr: actorDoc(baseSpec), tag: 't' }))).finish();

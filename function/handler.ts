@@ -32,7 +32,7 @@ import {
   isGuarded,
   isKubernetesObject,
   renderDeployment,
-  stateProxyOptions,
+  sidecarModeFor,
   type Warning,
 } from './render/index.js';
 import {
@@ -112,7 +112,11 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
   }
   const actor = validated.value;
 
-  const refused = checkRender(actor, input.value);
+  const key = input.value.resourceKey;
+  const existing = req.desired?.resources?.[key]?.resource;
+  // The restricted profile's check renders the fresh Deployment anyway: render it once, for both.
+  const fresh = input.value.securityProfile === 'restricted' && isEmptyResource(existing) ? renderDeployment(actor, input.value) : undefined;
+  const refused = checkRender(actor, input.value, fresh);
   if (refused.length > 0) {
     const policyOnly = refused.every((i) => i.rule.startsWith('connector-image-policy'));
     return policyOnly
@@ -120,9 +124,7 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
       : new Refusal(REASON.refused, `cannot render ${where}:`, refused);
   }
 
-  const key = input.value.resourceKey;
-  const existing = req.desired?.resources?.[key]?.resource;
-  const built = buildResource(existing, actor, input.value);
+  const built = fresh === undefined ? buildResource(existing, actor, input.value) : (fresh as unknown as Json);
   if (built instanceof Refusal) return built;
 
   const sa = planServiceAccount(actor, input.value, actorResourceServiceAccount(built));
@@ -176,8 +178,11 @@ function plan(req: RunFunctionRequest): Plan | Refusal {
   };
 }
 
+/** Nothing from an earlier step under the key: the function renders the Deployment afresh. */
+const isEmptyResource = (existing: unknown): boolean => existing === undefined || (isObject(existing) && Object.keys(existing).length === 0);
+
 function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): Json | Refusal {
-  if (existing === undefined || (isObject(existing) && Object.keys(existing).length === 0)) {
+  if (isEmptyResource(existing)) {
     return renderDeployment(actor, input) as unknown as Json;
   }
   const headline = `cannot add the state proxy to desired resource "${input.resourceKey}":`;
@@ -211,7 +216,6 @@ function buildResource(existing: unknown, actor: AsyncActor, input: StepInput): 
 
 function statusFor(actor: AsyncActor, input: StepInput, ready: boolean, serviceAccount: ServiceAccountStatus | undefined): Json {
   const mounts = actor.spec.stateProxy ?? [];
-  const options = stateProxyOptions(actor, input);
   return {
     actor: actorName(actor),
     mounts: mounts.map((m) => m.name).join(','),
@@ -223,7 +227,7 @@ function statusFor(actor: AsyncActor, input: StepInput, ready: boolean, serviceA
         container: connectorContainerName(m.name),
         guarded: isGuarded(m, input.mountGuard),
       })),
-      sidecarMode: options.sidecarMode,
+      sidecarMode: sidecarModeFor(actor, input),
       ready,
     },
     ...(serviceAccount === undefined ? {} : { serviceAccount: { name: serviceAccount.name, source: serviceAccount.source } }),
@@ -283,7 +287,11 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
     rsp.results.push(fatalResult(outcome.reason, outcome.message()));
     return rsp;
   }
-  const desired = rsp.desired ?? { composite: undefined, resources: {} };
+  // A new map, not the request's: `to` hands back the request's own desired state, and writing
+  // into it would change the caller's request (a caller that reuses one, such as an in-process
+  // benchmark or a retry, would then send an earlier step's Deployment on the next call).
+  const received = rsp.desired;
+  const desired = { composite: received?.composite, resources: { ...received?.resources } };
   for (const r of outcome.resources) {
     const previous = desired.resources[r.key];
     desired.resources[r.key] = { resource: r.resource, connectionDetails: previous?.connectionDetails ?? {}, ready: r.ready };

@@ -3,7 +3,7 @@
  * judge, and that can never work, so they are FATAL rather than warnings. `checkRender` is the one
  * call the handler needs before rendering a fresh Deployment.
  */
-import type { V1PodSpec } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodSpec } from '@kubernetes/client-node';
 import type { StepInput } from '../input/schema.js';
 import type { AsyncActor } from '../schema/async-actor.js';
 import type { FieldIssue, PathSegment } from '../schema/issues.js';
@@ -61,9 +61,9 @@ function actorPath(actor: AsyncActor, spec: V1PodSpec | undefined, pod: readonly
  * that overrides a default, a hostPath volume, ...). Also: a connector forced to another user than
  * the runtime could not be reached through its socket.
  */
-export function checkRestrictedProfile(actor: AsyncActor, input: StepInput): FieldIssue[] {
+export function checkRestrictedProfile(actor: AsyncActor, input: StepInput, rendered?: V1Deployment): FieldIssue[] {
   if (input.securityProfile !== 'restricted') return [];
-  const template = renderDeployment(actor, input).spec?.template;
+  const template = (rendered ?? renderDeployment(actor, input)).spec?.template;
   if (template === undefined) return [];
   const spec = template.spec;
   const issues: FieldIssue[] = checkRestricted(template).map((v) => {
@@ -85,7 +85,11 @@ export function checkRestrictedProfile(actor: AsyncActor, input: StepInput): Fie
   return issues;
 }
 
-/** Everything that must refuse a fresh render: image policy, connector protocol, restricted profile. */
-export function checkRender(actor: AsyncActor, input: StepInput): FieldIssue[] {
-  return [...checkImagePolicy(actor, input), ...checkConnectorFlavors(actor), ...checkRestrictedProfile(actor, input)];
+/**
+ * Everything that must refuse a fresh render: image policy, connector protocol, restricted profile.
+ * `rendered` is `renderDeployment(actor, input)` when the caller has it already (the restricted
+ * check renders otherwise).
+ */
+export function checkRender(actor: AsyncActor, input: StepInput, rendered?: V1Deployment): FieldIssue[] {
+  return [...checkImagePolicy(actor, input), ...checkConnectorFlavors(actor), ...checkRestrictedProfile(actor, input, rendered)];
 }

@@ -42,26 +42,24 @@ export const connectorStartupProbe = (mountName: string, failureThreshold: numbe
  */
 export function renderConnector(entry: StateProxyEntry, options: ConnectorOptions): V1Container {
   const c = entry.connector;
-  const env: V1EnvVar[] = [
-    { name: CONNECTOR_SOCKET_ENV, value: kubeletLiteral(connectorSocketPath(entry.name)) },
-    ...asK8s<V1EnvVar[]>(copyJson(c.env ?? [])),
-  ];
+  const env: V1EnvVar[] = [{ name: CONNECTOR_SOCKET_ENV, value: kubeletLiteral(connectorSocketPath(entry.name)) }];
+  for (const e of c.env ?? []) env.push(asK8s<V1EnvVar>(copyJson(e)));
   const resources = c.resources ?? options.defaultConnectorResources;
   const securityContext = connectorSecurityContext(c.securityContext, options.securityProfile);
   const volumeMounts: V1VolumeMount[] = [{ name: STATE_SOCKETS_VOLUME, mountPath: STATE_SOCKET_DIR }];
   // A read-only root needs a writable scratch directory: buffered writes and SDK downloads spool
   // to the temp dir. The pod's `tmp` emptyDir serves (same pod, same user, random file names).
   if (securityContext.readOnlyRootFilesystem === true) volumeMounts.push({ name: TMP_VOLUME, mountPath: TMP_DIR });
-  return {
-    name: connectorContainerName(entry.name),
-    image: c.image,
-    ...(c.imagePullPolicy === undefined ? {} : { imagePullPolicy: c.imagePullPolicy }),
-    ...(options.sidecarMode === 'native' ? { restartPolicy: 'Always' } : {}),
-    env,
-    ...(c.envFrom === undefined ? {} : { envFrom: asK8s<V1EnvFromSource[]>(copyJson(c.envFrom)) }),
-    ...(resources === undefined ? {} : { resources: asK8s<V1ResourceRequirements>(copyJson(resources)) }),
-    volumeMounts,
-    startupProbe: connectorStartupProbe(entry.name, options.startupProbeFailureThreshold),
-    securityContext,
-  };
+  // Built field by field rather than with conditional spreads (one object less per optional
+  // field); the key order is the one the output has always had.
+  const out: V1Container = { name: connectorContainerName(entry.name), image: c.image };
+  if (c.imagePullPolicy !== undefined) out.imagePullPolicy = c.imagePullPolicy;
+  if (options.sidecarMode === 'native') out.restartPolicy = 'Always';
+  out.env = env;
+  if (c.envFrom !== undefined) out.envFrom = asK8s<V1EnvFromSource[]>(copyJson(c.envFrom));
+  if (resources !== undefined) out.resources = asK8s<V1ResourceRequirements>(copyJson(resources));
+  out.volumeMounts = volumeMounts;
+  out.startupProbe = connectorStartupProbe(entry.name, options.startupProbeFailureThreshold);
+  out.securityContext = securityContext;
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 export { renderDeployment, augmentDeployment, renderBasePod, platformVolumes, desiredPath } from './deployment.js';
 export { guardVolumeName, isGuardVolumeName, isGuarded, guardPieces, withoutGuards, guardConflicts, GUARD_VOLUME_PREFIX } from './guard.js';
-export { applyStateProxy, stateProxyOptions, type StateProxyOptions } from './state-proxy.js';
+export { applyStateProxy, sidecarModeFor, stateProxyOptions, type StateProxyOptions } from './state-proxy.js';
 export { augmentObject, isKubernetesObject, OBJECT_API_VERSIONS, OBJECT_KIND } from './wrapped.js';
 export { renderConnector, connectorStartupProbe, type ConnectorOptions } from './connector.js';
 export { renderRuntimeContainer, runtimeEnv, runtimeProbes } from './runtime-container.js';

@@ -4,4 +4,7 @@
  * function composes from the spec must reach the process exactly as validated, so every `$` in it
  * is doubled. Values the user wrote as env are theirs, `$(VAR)` included, and are not touched.
  */
-export const kubeletLiteral = (value: string): string => value.replaceAll('$', () => '$$');
+// A function, not the string '$$$$': in a replacement string `$` is itself special.
+const doubled = (): string => '$$';
+
+export const kubeletLiteral = (value: string): string => (value.includes('$') ? value.replaceAll('$', doubled) : value);

@@ -9,18 +9,39 @@ import { isObject, type Json } from '../json.js';
 
 export { isObject, type Json };
 
+const NO_KEYS: readonly string[] = [];
+
+/**
+ * Sets an own data property. `out[k] = v` with `k === '__proto__'` (an earlier step may send such
+ * a key) would replace the object's prototype instead of adding a key.
+ */
+function setOwn(out: Json, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 /**
  * `obj` with `key` set to `value`: in place when present, otherwise just before the first of
  * `before` that exists (so a field lands where a fresh render would put it), otherwise last.
  */
-export function withKey<T extends object>(obj: T, key: string, value: unknown, before: readonly string[] = []): T {
+export function withKey<T extends object>(obj: T, key: string, value: unknown, before: readonly string[] = NO_KEYS): T {
   const source = obj as Json;
+  // A computed key in a literal defines the property, `__proto__` included.
   if (Object.hasOwn(source, key)) return { ...source, [key]: value } as T;
-  const anchor = before.find((k) => Object.hasOwn(source, k));
+  let anchor: string | undefined;
+  for (const k of before) {
+    if (Object.hasOwn(source, k)) {
+      anchor = k;
+      break;
+    }
+  }
   if (anchor === undefined) return { ...source, [key]: value } as T;
-  // Object.fromEntries defines properties: a key named `__proto__` (an earlier step may send one)
-  // stays a key instead of becoming the copy's prototype, as `out[k] = v` would make it.
-  return Object.fromEntries(Object.entries(source).flatMap(([k, v]) => (k === anchor ? [[key, value], [k, v]] : [[k, v]]))) as T;
+  const out: Json = {};
+  for (const k of Object.keys(source)) {
+    if (k === anchor) setOwn(out, key, value);
+    setOwn(out, k, source[k]);
+  }
+  return out as T;
 }
 
 export function withoutKey<T extends object>(obj: T, key: string): T {
@@ -38,7 +59,7 @@ export function withList<T extends object>(
   key: string,
   list: readonly unknown[],
   removedAny: boolean,
-  before: readonly string[] = [],
+  before: readonly string[] = NO_KEYS,
 ): T {
   const present = Object.hasOwn(obj, key);
   if (list.length === 0 && (!present || removedAny)) return present ? withoutKey(obj, key) : obj;
@@ -59,22 +80,58 @@ export const asK8s = <T>(value: unknown): T => value as T;
  * Anything that is not an array or a plain object is returned as is (JSON has nothing else).
  */
 export function copyJson<T>(value: T): T {
-  // Iterative: a resource an earlier step passes along may nest deeper than the call stack.
-  const copyShallow = (v: unknown): { copy: unknown; children: boolean } => {
-    if (typeof v !== 'object' || v === null) return { copy: v, children: false };
-    if (Array.isArray(v)) return { copy: new Array(v.length), children: true };
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return { copy: v, children: false };
-    return { copy: {}, children: true };
-  };
-  const root = copyShallow(value);
+  return copyValue(value, 0) as T;
+}
+
+/**
+ * Levels copied by recursion, which allocates nothing but the copies; below that the iterative
+ * copy takes over, since a resource an earlier step passes along may nest deeper than the call
+ * stack. Kubernetes objects stay far above it (a pod template is about 15 deep).
+ */
+const RECURSIVE_LEVELS = 64;
+
+function copyValue(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth >= RECURSIVE_LEVELS) return copyIteratively(v);
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyValue(v[i], depth + 1);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  // Spread copies the own keys in order and defines them (`__proto__` stays an own key, and the
+  // copy's prototype is Object.prototype even when the source had none); then the values that are
+  // objects are replaced by their copies. for-in allocates no key array; inherited keys are skipped.
+  const src = v as Json;
+  let out: Json | undefined;
+  for (const key in src) {
+    const child = src[key];
+    if (typeof child !== 'object' || child === null || !Object.hasOwn(src, key)) continue;
+    out ??= { ...src };
+    setOwn(out, key, copyValue(child, depth + 1));
+  }
+  return out ?? { ...src };
+}
+
+/** A fresh container for `v` when it has children to copy; `v` itself when it is copied as is. */
+function shallowCopy(v: unknown): { copy: unknown; children: boolean } {
+  if (typeof v !== 'object' || v === null) return { copy: v, children: false };
+  if (Array.isArray(v)) return { copy: new Array(v.length), children: true };
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return { copy: v, children: false };
+  return { copy: {}, children: true };
+}
+
+function copyIteratively(value: unknown): unknown {
+  const root = shallowCopy(value);
   const stack: Array<{ from: unknown; to: unknown }> = root.children ? [{ from: value, to: root.copy }] : [];
   while (stack.length > 0) {
     const { from, to } = stack.pop() as { from: unknown; to: unknown };
     if (Array.isArray(from)) {
       const out = to as unknown[];
       for (let i = 0; i < from.length; i++) {
-        const child = copyShallow(from[i]);
+        const child = shallowCopy(from[i]);
         out[i] = child.copy;
         if (child.children) stack.push({ from: from[i], to: child.copy });
       }
@@ -83,13 +140,12 @@ export function copyJson<T>(value: T): T {
     const src = from as Json;
     const out = to as Json;
     for (const key of Object.keys(src)) {
-      const child = copyShallow(src[key]);
-      if (key === '__proto__') Object.defineProperty(out, key, { value: child.copy, enumerable: true, writable: true, configurable: true });
-      else out[key] = child.copy;
+      const child = shallowCopy(src[key]);
+      setOwn(out, key, child.copy);
       if (child.children) stack.push({ from: src[key], to: child.copy });
     }
   }
-  return root.copy as T;
+  return root.copy;
 }
 
 /** A JSON deep copy: inputs are plain JSON, and a copy lets a transformation never touch its argument. */

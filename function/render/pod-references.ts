@@ -36,12 +36,13 @@ export function podReferences(template: unknown, opts: { readonly secrets: boole
     if (!entry.usedBy.includes(usedBy)) entry.usedBy.push(usedBy);
     found.set(id, entry);
   };
-  const optional = (ref: Json): boolean => ref['optional'] === true;
 
   const spec = isObject(template) && isObject(template['spec']) ? template['spec'] : {};
   const sa = spec['serviceAccountName'] ?? spec['serviceAccount'];
   if (typeof sa === 'string' && sa !== '' && sa !== 'default') add('ServiceAccount', sa, 'serviceAccountName');
-  for (const [i, s] of list(spec['imagePullSecrets']).entries()) add('Secret', s['name'], `imagePullSecrets[${i}]`);
+  // Secret sites are skipped before their message text is built when Secrets are not checked.
+  const secrets = opts.secrets;
+  if (secrets) for (const [i, s] of list(spec['imagePullSecrets']).entries()) add('Secret', s['name'], `imagePullSecrets[${i}]`);
 
   const containers = [...list(spec['initContainers']), ...list(spec['containers'])];
   // Ephemeral containers are added to a running pod by kubectl debug, not by a render.
@@ -52,13 +53,13 @@ export function podReferences(template: unknown, opts: { readonly secrets: boole
       const cm = isObject(from['configMapKeyRef']) ? from['configMapKeyRef'] : undefined;
       const sec = isObject(from['secretKeyRef']) ? from['secretKeyRef'] : undefined;
       if (cm !== undefined && !optional(cm)) add('ConfigMap', cm['name'], `env ${String(e['name'])} of ${where}`, cm['key']);
-      if (sec !== undefined && !optional(sec)) add('Secret', sec['name'], `env ${String(e['name'])} of ${where}`, sec['key']);
+      if (secrets && sec !== undefined && !optional(sec)) add('Secret', sec['name'], `env ${String(e['name'])} of ${where}`, sec['key']);
     }
     for (const e of list(c['envFrom'])) {
       const cm = isObject(e['configMapRef']) ? e['configMapRef'] : undefined;
       const sec = isObject(e['secretRef']) ? e['secretRef'] : undefined;
       if (cm !== undefined && !optional(cm)) add('ConfigMap', cm['name'], `envFrom of ${where}`);
-      if (sec !== undefined && !optional(sec)) add('Secret', sec['name'], `envFrom of ${where}`);
+      if (secrets && sec !== undefined && !optional(sec)) add('Secret', sec['name'], `envFrom of ${where}`);
     }
   }
 
@@ -71,7 +72,7 @@ export function podReferences(template: unknown, opts: { readonly secrets: boole
       for (const key of subPathKeys(containers, v['name'])) add('ConfigMap', cm['name'], where, key);
     }
     const sec = isObject(v['secret']) ? v['secret'] : undefined;
-    if (sec !== undefined && !optional(sec)) {
+    if (secrets && sec !== undefined && !optional(sec)) {
       add('Secret', sec['secretName'], where);
       for (const item of list(sec['items'])) add('Secret', sec['secretName'], where, item['key']);
     }
@@ -83,7 +84,7 @@ export function podReferences(template: unknown, opts: { readonly secrets: boole
         add('ConfigMap', pcm['name'], where);
         for (const item of list(pcm['items'])) add('ConfigMap', pcm['name'], where, item['key']);
       }
-      if (psec !== undefined && !optional(psec)) {
+      if (secrets && psec !== undefined && !optional(psec)) {
         add('Secret', psec['name'], where);
         for (const item of list(psec['items'])) add('Secret', psec['name'], where, item['key']);
       }
@@ -110,6 +111,8 @@ function subPathKeys(containers: readonly Json[], volume: unknown): string[] {
   }
   return keys;
 }
+
+const optional = (ref: Json): boolean => ref['optional'] === true;
 
 function list(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter(isObject) : [];

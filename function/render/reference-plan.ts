@@ -109,8 +109,9 @@ export function planReferences(r: ReferencePlanRequest): ReferencePlan {
   const { actor, input, capabilities: caps } = r;
   const check = input.podReferences.check;
   const copyFrom = input.runtimeScript?.copyFrom;
+  // Before anything is built: the common case (nothing advertised, nothing to copy) returns here.
+  if ((!check || !caps.advertised) && copyFrom === undefined) return { actorResource: r.actorResource, requirements: [], results: [] };
   const unchanged = { actorResource: r.actorResource, requirements: [] as Requirement[] };
-  if (!check && copyFrom === undefined) return { ...unchanged, results: [] };
 
   const notChecked = (why: string) => {
     const what = [check ? 'the objects the pod references were not checked' : undefined, copyFrom === undefined ? undefined : `the runtime script was not copied from ${copyFrom.namespace}/${copyFrom.name} (the pod mounts ConfigMap ${RUNTIME_SCRIPT_CONFIGMAP})`]

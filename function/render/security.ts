@@ -102,6 +102,8 @@ export function mergeSecurityContext(base: V1SecurityContext, over: SecurityCont
 }
 
 export function connectorSecurityContext(user: SecurityContext | undefined, profile: SecurityProfile): V1SecurityContext {
+  // What the merge below gives for no user context (the defaults are fresh and in API order), without the merge.
+  if (user === undefined && profile !== 'restricted') return connectorDefaults();
   const base = profile === 'restricted' ? mergeSecurityContext(connectorDefaults(), restrictedPlatformContainer()) : connectorDefaults();
   return mergeSecurityContext(base, user);
 }

@@ -41,10 +41,12 @@ export interface StateProxyOptions {
 }
 
 /** The actor's `stateProxySidecarMode` overrides the platform default (an actor may need upstream's layout). */
+export const sidecarModeFor = (actor: AsyncActor, input: StepInput): SidecarMode => actor.spec.stateProxySidecarMode ?? input.sidecarMode;
+
 export function stateProxyOptions(actor: AsyncActor, input: StepInput): StateProxyOptions {
   return {
     runtimeContainerName: input.runtimeContainerName,
-    sidecarMode: actor.spec.stateProxySidecarMode ?? input.sidecarMode,
+    sidecarMode: sidecarModeFor(actor, input),
     securityProfile: input.securityProfile,
     runAsUser: input.runAsUser,
     runAsGroup: input.runAsGroup,

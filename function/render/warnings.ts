@@ -92,9 +92,11 @@ function writeModePath(entry: StateProxyEntry, i: number): PathSegment[] {
     : ['spec', 'stateProxy', i, 'writeMode'];
 }
 
+/** Where a connector field is in the AsyncActor (module level: a closure per mount costs more under tsx, which names every one). */
+const connectorPath = (i: number, ...rest: PathSegment[]): PathSegment[] => ['spec', 'stateProxy', i, 'connector', ...rest];
+
 function mountWarnings(actor: AsyncActor, entry: StateProxyEntry, i: number): Warning[] {
   const out: Warning[] = [];
-  const at = (...rest: PathSegment[]): PathSegment[] => ['spec', 'stateProxy', i, 'connector', ...rest];
   const c = entry.connector;
   const hasEnvFrom = (c.envFrom ?? []).length > 0;
   const flavor = recognizeFlavor(c);
@@ -103,17 +105,17 @@ function mountWarnings(actor: AsyncActor, entry: StateProxyEntry, i: number): Wa
     if (flavor.code === 'unified-without-selector') {
       // With envFrom the selector may come from there; the connector fails its startup probe if not.
       if (!hasEnvFrom) {
-        out.push({ reason: WARNING_REASON.missingConnectorEnv, path: at('env'), message: `${flavor.why} (for example ${CONNECTOR_SELECTOR_ENV}=s3_buffered_lww); without it the connector cannot start` });
+        out.push({ reason: WARNING_REASON.missingConnectorEnv, path: connectorPath(i, 'env'), message: `${flavor.why} (for example ${CONNECTOR_SELECTOR_ENV}=s3_buffered_lww); without it the connector cannot start` });
       }
     } else {
-      out.push({ reason: WARNING_REASON.unknownConnectorFlavor, path: at('image'), message: `connector flavour not recognised: ${flavor.why}; required env, replica and write mode checks were skipped` });
+      out.push({ reason: WARNING_REASON.unknownConnectorFlavor, path: connectorPath(i, 'image'), message: `connector flavour not recognised: ${flavor.why}; required env, replica and write mode checks were skipped` });
     }
   } else if (flavor.kind === 'file') {
     const spec = FILE_FLAVORS[flavor.flavor];
     if (flavor.source.conflictsWithImage !== undefined) {
       out.push({
         reason: WARNING_REASON.connectorFlavorConflict,
-        path: at(...flavor.source.path),
+        path: connectorPath(i, ...flavor.source.path),
         message: `${CONNECTOR_SELECTOR_ENV} selects ${flavor.flavor} but the image is named for ${flavor.source.conflictsWithImage}; the checks below assume ${flavor.flavor}`,
       });
     }
@@ -123,13 +125,13 @@ function mountWarnings(actor: AsyncActor, entry: StateProxyEntry, i: number): Wa
     // that is probably there would teach people to ignore warnings. A connector that really
     // lacks it fails its startup probe, which blocks the pod visibly.
     if (missing.length > 0 && !hasEnvFrom) {
-      out.push({ reason: WARNING_REASON.missingConnectorEnv, path: at('env'), message: `the ${flavor.flavor} connector requires ${missing.join(', ')}, which connector.env does not set` });
+      out.push({ reason: WARNING_REASON.missingConnectorEnv, path: connectorPath(i, 'env'), message: `the ${flavor.flavor} connector requires ${missing.join(', ')}, which connector.env does not set` });
     }
     const replicas = maxReplicas(actor);
     if (spec.consistency === 'lww' && replicas > 1) {
       out.push({
         reason: WARNING_REASON.lastWriteWinsWithReplicas,
-        path: at('image'),
+        path: connectorPath(i, 'image'),
         message: `the ${flavor.flavor} connector is last-write-wins but the actor can run ${replicas} replicas, so concurrent writes to the same key are silently lost; use ${spec.casAlternative ?? 'a -cas flavour'} or run a single replica`,
       });
     }
@@ -148,7 +150,7 @@ function mountWarnings(actor: AsyncActor, entry: StateProxyEntry, i: number): Wa
 
   (c.env ?? []).forEach((e, j) => {
     const problem = literalCredentialProblem(e.name, e.value);
-    if (problem !== undefined) out.push({ reason: WARNING_REASON.literalCredential, path: at('env', j, 'value'), message: `${problem}: ${CREDENTIAL_HINT}` });
+    if (problem !== undefined) out.push({ reason: WARNING_REASON.literalCredential, path: connectorPath(i, 'env', j, 'value'), message: `${problem}: ${CREDENTIAL_HINT}` });
   });
   return out;
 }

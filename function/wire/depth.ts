@@ -1,6 +1,11 @@
 /**
- * How deeply a JSON value nests, found without recursion, with the path to the deepest point so
- * that a refusal can name the field.
+ * How deeply a JSON value nests, with the path to the deepest point so that a refusal can name
+ * the field.
+ *
+ * The request guard runs on every call, so the common case (nothing too deep) allocates nothing:
+ * a recursive walk that stops descending past `limit`, so a hostile value costs at most its size
+ * and the recursion at most `limit + 1` frames. The path is found by a second walk, only when
+ * asked for. A limit beyond RECURSION_CAP (or none) is walked iteratively instead.
  */
 import type { PathSegment } from '../schema/issues.js';
 
@@ -10,6 +15,72 @@ export interface Deepest {
   readonly path: readonly PathSegment[];
 }
 
+/** Deepest recursion the walks allow themselves: far below Node's default stack (about 10,000 frames). */
+const RECURSION_CAP = 2048;
+
+/**
+ * The nesting depth of `root`, or the first depth beyond `limit` met (then `limit + 1`): enough
+ * to tell whether `root` is too deep, without the path.
+ */
+export function nestingDepth(root: unknown, limit = Number.POSITIVE_INFINITY): number {
+  if (typeof root !== 'object' || root === null) return 0;
+  if (limit > RECURSION_CAP) return deepestIteratively(root, limit).depth;
+  return depthFrom(root, 1, limit);
+}
+
+/** The depth, and the path to the first point (in key order) at that depth; stops past `limit` as nestingDepth does. */
+export function deepest(root: unknown, limit = Number.POSITIVE_INFINITY): Deepest {
+  if (limit > RECURSION_CAP) return deepestIteratively(root, limit);
+  const depth = nestingDepth(root, limit);
+  const path: PathSegment[] = [];
+  if (depth > 0) pathTo(root as object, 1, depth, path);
+  return { depth, path };
+}
+
+/** `v` sits at `depth`; the deepest depth below it, or the first beyond `limit`. */
+function depthFrom(v: object, depth: number, limit: number): number {
+  if (depth > limit) return depth;
+  let max = depth;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (typeof child !== 'object' || child === null) continue;
+      const d = depthFrom(child, depth + 1, limit);
+      if (d > max) {
+        max = d;
+        if (max > limit) return max;
+      }
+    }
+    return max;
+  }
+  const obj = v as Record<string, unknown>;
+  // for-in allocates no key array (Object.keys would, per object); inherited keys are skipped.
+  for (const key in obj) {
+    const child = obj[key];
+    if (typeof child !== 'object' || child === null || !Object.hasOwn(obj, key)) continue;
+    const d = depthFrom(child, depth + 1, limit);
+    if (d > max) {
+      max = d;
+      if (max > limit) return max;
+    }
+  }
+  return max;
+}
+
+/** Fills `path` with the way to the first object at `target` below `v` (at `depth`); false when there is none. */
+function pathTo(v: object, depth: number, target: number, path: PathSegment[]): boolean {
+  if (depth === target) return true;
+  const keys: readonly PathSegment[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+  for (const key of keys) {
+    const child: unknown = (v as Record<PathSegment, unknown>)[key];
+    if (typeof child !== 'object' || child === null) continue;
+    path.push(key);
+    if (pathTo(child, depth + 1, target, path)) return true;
+    path.pop();
+  }
+  return false;
+}
+
 interface Node {
   readonly value: unknown;
   readonly depth: number;
@@ -17,8 +88,8 @@ interface Node {
   readonly key: PathSegment | undefined;
 }
 
-/** Stops descending once `limit` is exceeded, so a hostile value costs at most its size. */
-export function deepest(root: unknown, limit = Number.POSITIVE_INFINITY): Deepest {
+/** Without recursion, for limits too deep to recurse to (and none at all). */
+function deepestIteratively(root: unknown, limit: number): Deepest {
   let best: Node | undefined;
   const stack: Node[] = [{ value: root, depth: 1, parent: undefined, key: undefined }];
   while (stack.length > 0) {

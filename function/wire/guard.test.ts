@@ -1,7 +1,7 @@
 import { RunFunctionRequest, Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { nested } from '../../test/support/wire-arbitraries.js';
-import { deepest } from './depth.js';
+import { deepest, nestingDepth } from './depth.js';
 import { MAX_NESTING, nestingRefusal, undecodableResponse } from './guard.js';
 
 describe('deepest', () => {
@@ -55,5 +55,37 @@ describe('nestingRefusal', () => {
     expect(rsp.results).toEqual([{ severity: Severity.SEVERITY_FATAL, message: 'request could not be decoded: truncated varint at byte 3', reason: 'UndecodableRequest', target: 1 }]);
     expect(rsp.desired).toEqual({ composite: undefined, resources: {} });
     expect(rsp.meta?.tag).toBe('t');
+  });
+});
+
+describe('nestingDepth and deepest with a limit', () => {
+  const value = { a: { b: {} }, c: [{ d: { e: {} } }], f: 1 };
+
+  it('agree with the unbounded walk up to the limit', () => {
+    expect(deepest(value)).toEqual({ depth: 5, path: ['c', 0, 'd', 'e'] });
+    for (const limit of [5, 6, 512]) {
+      expect(nestingDepth(value, limit)).toBe(5);
+      expect(deepest(value, limit)).toEqual({ depth: 5, path: ['c', 0, 'd', 'e'] });
+    }
+  });
+
+  it('past the limit: the first point (in key order) beyond it, and its path', () => {
+    expect(nestingDepth(value, 2)).toBe(3);
+    expect(deepest(value, 2)).toEqual({ depth: 3, path: ['a', 'b'] });
+    expect(deepest(value, 3)).toEqual({ depth: 4, path: ['c', 0, 'd'] });
+  });
+
+  it.each([MAX_NESTING, 2048, 5000])('walks a value nested 100,000 deep against limit %i without overflowing the stack', (limit) => {
+    const deep = nested(100_000, 'leaf', true);
+    expect(nestingDepth(deep, limit)).toBe(limit + 1);
+    const d = deepest(deep, limit);
+    expect(d.depth).toBe(limit + 1);
+    expect(d.path).toHaveLength(limit);
+  });
+
+  it('scalars nest 0 deep', () => {
+    expect(nestingDepth('x', 3)).toBe(0);
+    expect(nestingDepth(null, 3)).toBe(0);
+    expect(deepest(undefined, 3)).toEqual({ depth: 0, path: [] });
   });
 });

@@ -67,7 +67,10 @@ export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
   const parsed = asyncActorDocument.safeParse(doc, { error: zodMessage });
   if (!parsed.success) {
     const shape = fromZodIssues(parsed.error.issues);
-    return { ok: false, issues: capIssues([...shape, ...rulesOnMalformed(doc, shape)]) };
+    const rules = rulesOnMalformed(doc, shape);
+    // Appended in place, not spread into a new list: shape can hold 300,000 unknown fields.
+    for (const issue of rules) shape.push(issue);
+    return { ok: false, issues: capIssues(shape) };
   }
   const issues = checkRules(parsed.data);
   return issues.length === 0 ? { ok: true, value: parsed.data } : { ok: false, issues: capIssues(issues) };
@@ -79,12 +82,15 @@ export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
  * already has a shape error are dropped as noise.
  */
 function rulesOnMalformed(doc: unknown, shape: readonly FieldIssue[]): FieldIssue[] {
-  const taken = new Set(shape.map((i) => JSON.stringify(i.path)));
+  // Built on the first rule finding only: a document with 300,000 unknown fields has as many
+  // shape issues and usually no rule finding at all.
+  let taken: Set<string> | undefined;
   const out: FieldIssue[] = [];
   const view = withinListLimits(doc);
   for (const rule of RULES) {
     try {
       for (const issue of rule.check(view as AsyncActor)) {
+        taken ??= new Set(shape.map((i) => JSON.stringify(i.path)));
         if (!taken.has(JSON.stringify(issue.path))) out.push(issue);
       }
     } catch {

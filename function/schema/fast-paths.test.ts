@@ -1,12 +1,13 @@
 /**
  * The shortcuts taken for speed give the answers of the straightforward code they replace:
- * quantityValue's single match, and mountPathProblem's plain-ASCII shortcut past the seven
- * character checks. Each reference below is the code before the shortcut.
+ * quantityValue's single match, mountPathProblem's plain-ASCII shortcut past the seven character
+ * checks, and qualifiedNameProblem's prefix-less pattern. Each reference below is the code before
+ * the shortcut.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams } from '../../test/support/fc.js';
-import { QUANTITY } from './k8s.js';
+import { QUALIFIED_NAME, QUANTITY, qualifiedNameProblem } from './k8s.js';
 import { quantityValue } from './quantity.js';
 import { mountPathProblem } from './rules.js';
 
@@ -66,5 +67,22 @@ describe('mountPathProblem', () => {
     fc.assert(fc.property(fc.oneof(pathish, fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 })), (p) => {
       expect(mountPathProblem(p)).toBe(referencePath(p));
     }), fcParams(1000));
+  });
+});
+
+describe('qualifiedNameProblem', () => {
+  const reference = (key: string) => {
+    const slash = key.indexOf('/');
+    const prefix = slash < 0 ? '' : key.slice(0, slash);
+    if (prefix.length > 253) return 'long';
+    return new RegExp(QUALIFIED_NAME).test(key) ? undefined : 'bad';
+  };
+  const keyish = fc.array(fc.constantFrom('a', 'Z', '0', '-', '_', '.', '/', 'é', ' ', 'example.com/', 'x'.repeat(62)), { maxLength: 8 }).map((xs) => xs.join(''));
+  it('answers as the full pattern does, with and without a prefix', () => {
+    fc.assert(fc.property(fc.oneof(keyish, fc.string({ maxLength: 70 })), (key) => {
+      const ours = qualifiedNameProblem(key);
+      const theirs = reference(key);
+      expect(ours === undefined ? undefined : ours.startsWith('has a prefix') ? 'long' : 'bad').toBe(theirs);
+    }), fcParams(3000));
   });
 });

@@ -45,13 +45,17 @@ const LABEL_VALUE_RE = new RegExp(LABEL_VALUE);
 /** `z.string().max(MAX_LABEL_VALUE).regex(LABEL_VALUE)` takes it as it is. */
 export const isLabelValue = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_LABEL_VALUE && LABEL_VALUE_RE.test(v);
 const QUALIFIED_NAME_RE = new RegExp(QUALIFIED_NAME);
+/** QUALIFIED_NAME without its prefix group: the same answer for a key without '/'. */
+const UNPREFIXED_NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Why `key` is not a qualified name (label key), or undefined. */
 export function qualifiedNameProblem(key: string): string | undefined {
   // The prefix is key.slice(0, slash): its length is `slash` (no copy per nodeSelector key).
   const slash = key.indexOf('/');
   if (slash > 253) return 'has a prefix longer than 253 characters';
-  if (!QUALIFIED_NAME_RE.test(key)) {
+  // Without a '/' the optional prefix group cannot match, so the name part alone decides: a
+  // pattern that does not first try each key as a DNS subdomain.
+  if (!(slash < 0 ? UNPREFIXED_NAME_RE : QUALIFIED_NAME_RE).test(key)) {
     return "must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
   }
   return undefined;

@@ -7,12 +7,22 @@
  * the same single js-yaml parse, function/validate/positions.ts).
  *
  *   npx tsx bench/validate.ts [documents] [repetitions]
+ *
+ * `actor [mounts] [rounds]` instead times validateAsyncActor alone on the benchmark actor
+ * (bench/fixtures.ts benchActor, 8 mounts by default), the typical call the handler makes: per-call
+ * microseconds, median of the batches of each round. With BENCH_PROFILE=<file> the timed rounds
+ * are also written as a CPU profile (run the tsc build for profiles).
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { validateAsyncActor } from '../function/schema/validate.js';
 import { checkSource } from '../function/validate/check.js';
 import { defaultValidator } from '../function/validate/schema-file.js';
+import { benchActor } from './fixtures.js';
+import { consume, time } from './micro.js';
 
 const FLAVOURS = ['s3-buffered-lww', 's3-buffered-cas', 'gcs-buffered-cas', 'redis-buffered-cas'] as const;
 
@@ -104,7 +114,51 @@ export function runValidateBenchmark(documents = 1000, repetitions = 9): Validat
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/**
+ * validateAsyncActor on benchActor(mounts): per-call microseconds, one median per round, of wall
+ * time and of this process's CPU time (which a busy machine inflates far less: a descheduled
+ * process accrues none).
+ */
+export function runActorValidateBenchmark(mounts = 8, rounds = 5): { wall: number[]; cpu: number[] } {
+  const doc = benchActor(mounts);
+  const first = validateAsyncActor(doc);
+  if (!first.ok) throw new Error(`benchmark actor is invalid: ${JSON.stringify(first.issues)}`);
+  const wall = Array.from({ length: rounds }, () => time(() => validateAsyncActor(doc)).median);
+  const CALLS = 2000;
+  const cpu = Array.from({ length: rounds }, () => {
+    const before = process.cpuUsage();
+    for (let i = 0; i < CALLS; i++) consume(validateAsyncActor(doc));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / CALLS;
+  });
+  return { wall, cpu };
+}
+
+function actorMain(mounts: number, rounds: number): void {
+  const profile = process.env['BENCH_PROFILE'];
+  const session = profile === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    session.post('Profiler.enable');
+    session.post('Profiler.start');
+  }
+  const { wall, cpu } = runActorValidateBenchmark(mounts, rounds);
+  session?.post('Profiler.stop', (err, res) => {
+    if (err === null && profile !== undefined) writeFileSync(profile, JSON.stringify(res.profile));
+  });
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const list = (xs: number[]) => xs.map((m) => m.toFixed(1)).join(', ');
+  console.log(
+    `validateAsyncActor, benchActor(${mounts}), Node ${process.version}: wall median ${mid(wall).toFixed(1)} µs per call (rounds: ${list(wall)}); ` +
+      `CPU median ${mid(cpu).toFixed(1)} µs, min ${Math.min(...cpu).toFixed(1)} µs (rounds: ${list(cpu)})`,
+  );
+}
+
 function main(): void {
+  if (process.argv[2] === 'actor') {
+    actorMain(Number(process.argv[3] ?? 8), Number(process.argv[4] ?? 5));
+    return;
+  }
   const documents = Number(process.argv[2] ?? 1000);
   const repetitions = Number(process.argv[3] ?? 9);
   const result = runValidateBenchmark(documents, repetitions);

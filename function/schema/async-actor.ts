@@ -36,6 +36,7 @@ import {
   freeForm,
   IMAGE,
   imagePullPolicy,
+  isLabelValue,
   LABEL_VALUE,
   MAX_INT32,
   MAX_LABEL_VALUE,
@@ -44,10 +45,12 @@ import {
   RELAXED_ENV_NAME,
   resourceRequirements,
   securityContext,
+  stringMap,
   userSecurityContext,
   toleration,
   volumeMount,
 } from './k8s.js';
+import { fastRecord } from './record.js';
 
 export const GROUP = 'asya.sh';
 export const VERSION = 'v1alpha1';
@@ -353,7 +356,7 @@ export const asyncActorSpec = z.strictObject({
   env: z.array(podEnvVar('spec.env[]')).max(MAX_ENV).meta(validations(RUNTIME_ENV_RULES)).optional(),
   resources: resourceRequirements.optional(),
   // Keys are label keys too; a schema cannot constrain map keys, so rules.ts checks them.
-  nodeSelector: z.record(z.string(), z.string().max(MAX_LABEL_VALUE).regex(new RegExp(LABEL_VALUE))).optional(),
+  nodeSelector: fastRecord(z.string().max(MAX_LABEL_VALUE).regex(new RegExp(LABEL_VALUE)), isLabelValue).optional(),
   tolerations: z.array(toleration).max(MAX_TOLERATIONS).optional(),
   volumes: z
     .array(z.looseObject({ name: podName() }).meta({ 'x-kubernetes-preserve-unknown-fields': true }))
@@ -431,8 +434,8 @@ export const objectMeta = z.looseObject({
   // 63, not 253: Crossplane caps an XR's name at 63 because it is used as a label value.
   name: z.string().min(1).max(63),
   namespace: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  labels: stringMap().optional(),
+  annotations: stringMap().optional(),
 });
 
 export const asyncActorDocument = z.strictObject({

@@ -40,4 +40,23 @@ describe('bounded validation', () => {
       if (!result.ok) expect(result.issues.length).toBeLessThanOrEqual(MAX_REPORTED_ISSUES + 1);
     },
   );
+
+  it('past the cap, shape issues are counted with the rule findings, and a rule finding on a field with a shape issue is not', () => {
+    const unknown = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`x${i}`, i]));
+    const stateProxy = [weightsMount, weightsMount, { ...weightsMount, name: 'Bad_Name', mount: { path: '/state/a/../b' } }];
+    const more = (doc: Record<string, unknown>) => {
+      const result = validateAsyncActor(actorDoc(doc));
+      if (result.ok) throw new Error('expected problems');
+      expect(result.issues).toHaveLength(MAX_REPORTED_ISSUES + 1);
+      expect(result.issues.slice(0, MAX_REPORTED_ISSUES).every((i) => i.rule === 'schema')).toBe(true);
+      return result.issues[MAX_REPORTED_ISSUES]?.message;
+    };
+    // 3,000 unknown fields and the bad name's pattern (shape), then duplicate name, duplicate path
+    // and the path's format (rules): 3,005 problems.
+    expect(more({ ...baseSpec, ...unknown, stateProxy })).toBe('and 2904 more problems not shown (fix the ones above first)');
+    // A bad nodeSelector value is a shape issue at the key; the key's label-syntax finding at the
+    // same path is dropped.
+    expect(more({ ...baseSpec, ...unknown, stateProxy, nodeSelector: { 'bad key!': 'Bad Value!', ok: 'v' } })).toBe('and 2905 more problems not shown (fix the ones above first)');
+    expect(more({ ...baseSpec, ...unknown })).toBe('and 2900 more problems not shown (fix the ones above first)');
+  });
 });

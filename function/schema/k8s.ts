@@ -6,10 +6,15 @@
  * (volumes, tolerations, sidecars, ...) use `freeForm` and are passed through untouched.
  */
 import { z } from 'zod';
+import { fastRecord } from './record.js';
 
+const anything = () => true;
 /** An object Kubernetes keeps as-is (`x-kubernetes-preserve-unknown-fields`). */
 export const freeForm = () =>
-  z.record(z.string(), z.unknown()).meta({ 'x-kubernetes-preserve-unknown-fields': true });
+  fastRecord(z.unknown(), anything, (s) => s.meta({ 'x-kubernetes-preserve-unknown-fields': true }));
+const isString = (v: unknown): v is string => typeof v === 'string';
+/** A map of strings (labels, annotations). */
+export const stringMap = () => fastRecord(z.string(), isString);
 
 export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** A DNS-1123 subdomain (Secret, ConfigMap names); at most 253 characters (maxLength). */
@@ -37,14 +42,20 @@ export const IMAGE = '^[^ \\t\\n\\v\\f\\r]([\\s\\S]*[^ \\t\\n\\v\\f\\r])?$';
 export const MAX_INT32 = 2147483647;
 
 const LABEL_VALUE_RE = new RegExp(LABEL_VALUE);
+/** `z.string().max(MAX_LABEL_VALUE).regex(LABEL_VALUE)` takes it as it is. */
+export const isLabelValue = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_LABEL_VALUE && LABEL_VALUE_RE.test(v);
 const QUALIFIED_NAME_RE = new RegExp(QUALIFIED_NAME);
+/** QUALIFIED_NAME without its prefix group: the same answer for a key without '/'. */
+const UNPREFIXED_NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Why `key` is not a qualified name (label key), or undefined. */
 export function qualifiedNameProblem(key: string): string | undefined {
+  // The prefix is key.slice(0, slash): its length is `slash` (no copy per nodeSelector key).
   const slash = key.indexOf('/');
-  const prefix = slash < 0 ? '' : key.slice(0, slash);
-  if (prefix.length > 253) return 'has a prefix longer than 253 characters';
-  if (!QUALIFIED_NAME_RE.test(key)) {
+  if (slash > 253) return 'has a prefix longer than 253 characters';
+  // Without a '/' the optional prefix group cannot match, so the name part alone decides: a
+  // pattern that does not first try each key as a DNS subdomain.
+  if (!(slash < 0 ? UNPREFIXED_NAME_RE : QUALIFIED_NAME_RE).test(key)) {
     return "must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
   }
   return undefined;
@@ -74,6 +85,9 @@ export const NON_NEGATIVE_QUANTITY =
 export const nonNegativeQuantity = z
   .union([z.string().regex(new RegExp(NON_NEGATIVE_QUANTITY)), z.number().min(0)])
   .meta({ 'x-kubernetes-int-or-string': true });
+const NON_NEGATIVE_QUANTITY_RE = new RegExp(NON_NEGATIVE_QUANTITY);
+/** Resource name -> quantity; the usual string quantity skips zod's union. */
+const quantities = () => fastRecord(nonNegativeQuantity, (v) => typeof v === 'string' && NON_NEGATIVE_QUANTITY_RE.test(v));
 
 export const imagePullPolicy = z.enum(['Always', 'IfNotPresent', 'Never']);
 
@@ -159,8 +173,8 @@ export const envFromSource = z
   });
 
 export const resourceRequirements = z.strictObject({
-  limits: z.record(z.string(), nonNegativeQuantity).optional(),
-  requests: z.record(z.string(), nonNegativeQuantity).optional(),
+  limits: quantities().optional(),
+  requests: quantities().optional(),
   claims: z
     .array(z.strictObject({ name: z.string().min(1), request: z.string().optional() }))
     .max(16)

@@ -9,13 +9,18 @@ import type { FieldIssue, PathSegment, Result } from './issues.js';
 import { zodMessage } from './messages.js';
 import { checkRules, RULES } from './rules.js';
 
-/** zod reports unknown keys once per object; we report each key at its own path. */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = []): FieldIssue[] {
+/**
+ * zod reports unknown keys once per object; we report each key at its own path. `limit` stops
+ * after that many (the rest would only be counted: shapeIssueCount).
+ */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = [], limit = Number.POSITIVE_INFINITY): FieldIssue[] {
   const out: FieldIssue[] = [];
   for (const issue of issues) {
+    if (out.length >= limit) break;
     const base = [...prefix, ...(issue.path as PathSegment[])];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
+        if (out.length >= limit) break;
         out.push({ path: [...base, key], rule: 'schema', message: `unknown field ${JSON.stringify(key)}` });
       }
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
@@ -28,6 +33,24 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], prefix: reado
     }
   }
   return out;
+}
+
+/** How many issues fromZodIssues makes of these (one per unknown key, one per other issue). */
+function shapeIssueCount(issues: readonly z.core.$ZodIssue[]): number {
+  let n = 0;
+  for (const issue of issues) n += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+  return n;
+}
+
+/** JSON.stringify of the path of every issue fromZodIssues makes of these, without making them. */
+function shapePaths(issues: readonly z.core.$ZodIssue[]): Set<string> {
+  const paths = new Set<string>();
+  for (const issue of issues) {
+    const base = issue.path as PathSegment[];
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) paths.add(JSON.stringify([...base, key]));
+    else paths.add(JSON.stringify(base));
+  }
+  return paths;
 }
 
 /** What the message says in words, as data: the pattern, the bound or the allowed values. */
@@ -59,15 +82,23 @@ export const MAX_REPORTED_ISSUES = 100;
 
 export function capIssues(issues: readonly FieldIssue[], max = MAX_REPORTED_ISSUES): FieldIssue[] {
   if (issues.length <= max) return [...issues];
-  const more = issues.length - max;
-  return [...issues.slice(0, max), { path: [], rule: 'more-issues', message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` }];
+  return [...issues.slice(0, max), moreIssues(issues.length - max)];
 }
+
+const moreIssues = (more: number): FieldIssue => ({ path: [], rule: 'more-issues', message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` });
 
 export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
   const parsed = asyncActorDocument.safeParse(doc, { error: zodMessage });
   if (!parsed.success) {
-    const shape = fromZodIssues(parsed.error.issues);
-    return { ok: false, issues: capIssues([...shape, ...rulesOnMalformed(doc, shape)]) };
+    const zodIssues = parsed.error.issues;
+    // Past the cap the shape issues are counted, not made: 300,000 unknown fields are 300,000
+    // issues of which the first 100 are shown. Rule findings come after all of them.
+    const count = shapeIssueCount(zodIssues);
+    const shape = fromZodIssues(zodIssues, [], MAX_REPORTED_ISSUES + 1);
+    const rules = rulesOnMalformed(doc, () => shapePaths(zodIssues));
+    if (shape.length < count) return { ok: false, issues: [...shape.slice(0, MAX_REPORTED_ISSUES), moreIssues(count + rules.length - MAX_REPORTED_ISSUES)] };
+    for (const issue of rules) shape.push(issue);
+    return { ok: false, issues: capIssues(shape) };
   }
   const issues = checkRules(parsed.data);
   return issues.length === 0 ? { ok: true, value: parsed.data } : { ok: false, issues: capIssues(issues) };
@@ -78,13 +109,16 @@ export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
  * problem. A rule that trips over the malformed part is skipped; findings on a field that
  * already has a shape error are dropped as noise.
  */
-function rulesOnMalformed(doc: unknown, shape: readonly FieldIssue[]): FieldIssue[] {
-  const taken = new Set(shape.map((i) => JSON.stringify(i.path)));
+function rulesOnMalformed(doc: unknown, shapePathSet: () => Set<string>): FieldIssue[] {
+  // Built on the first rule finding only: a document with 300,000 unknown fields has as many
+  // shape issues and usually no rule finding at all.
+  let taken: Set<string> | undefined;
   const out: FieldIssue[] = [];
   const view = withinListLimits(doc);
   for (const rule of RULES) {
     try {
       for (const issue of rule.check(view as AsyncActor)) {
+        taken ??= shapePathSet();
         if (!taken.has(JSON.stringify(issue.path))) out.push(issue);
       }
     } catch {

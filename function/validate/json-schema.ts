@@ -84,14 +84,21 @@ function message(e: ErrorObject, value: unknown): string {
 export function ajvErrorsToIssues(errors: readonly ErrorObject[] | null | undefined, value: unknown): FieldIssue[] {
   if (errors === null || errors === undefined) return [];
   const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  // 300,000 unknown keys are 300,000 errors at one instancePath: resolve each pointer once.
+  const at = new Map<string, { path: readonly PathSegment[]; value: unknown }>();
   const out: FieldIssue[] = [];
   for (const e of errors) {
     if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && anyOfAt.has(e.instancePath)) continue;
-    const path = pointerToPath(e.instancePath, value);
+    let where = at.get(e.instancePath);
+    if (where === undefined) {
+      where = { path: pointerToPath(e.instancePath, value), value: valueAt(e.instancePath, value) };
+      at.set(e.instancePath, where);
+    }
+    const path = [...where.path];
     const params = e.params as Record<string, unknown>;
     if (e.keyword === 'additionalProperties') path.push(String(params['additionalProperty']));
     if (e.keyword === 'required') path.push(String(params['missingProperty']));
-    const text = message(e, valueAt(e.instancePath, value));
+    const text = message(e, where.value);
     // The keyword and its parameters (the pattern, the bound) for the JSON report's readers.
     out.push({ path, rule: JSON_SCHEMA_RULE, message: text, detail: { keyword: e.keyword, ...params } });
   }

@@ -22,8 +22,10 @@ export interface NodeFrame {
   result: unknown;
   /** A mapping: key, value, key, value...; a sequence: its items. */
   children: NodeFrame[];
-  /** A large mapping's key -> child index, built on first lookup (findings on 400,000 keys stay linear). */
+  /** A mapping's key -> child index, filled as far as lookups reach (findings on 400,000 keys stay linear). */
   keys?: Map<string, number>;
+  /** Children before this index are in `keys`. */
+  indexed?: number;
 }
 
 export interface FastDocument {
@@ -116,25 +118,42 @@ function contentStart(text: string, from: number): number {
   }
 }
 
-/** Scalar key -> index of the key node (the first one, as `find` takes); undefined for a collection key. */
-function keyIndex(node: NodeFrame): Map<string, number> | undefined {
-  if (node.keys !== undefined) return node.keys;
-  // Every pair seen as two nodes, or the tree is not the value (then the `yaml` package says).
-  // Checked once per mapping: counting keys on every lookup was quadratic in findings.
-  if (node.children.length % 2 !== 0 || typeof node.result !== 'object' || node.result === null) return undefined;
-  if (node.children.length / 2 !== Object.keys(node.result).length) return undefined;
-  const keys = new Map<string, number>();
-  for (let k = 0; k + 1 < node.children.length; k += 2) {
-    const key = node.children[k] as NodeFrame;
-    if (key.kind !== 'scalar') {
-      if (typeof key.result === 'object' && key.result !== null) return undefined;
-      continue;
+/**
+ * Index of the key node named `name` (the first one, as `find` takes), null when the mapping has
+ * no such key, undefined when this tree cannot answer (then the `yaml` package says).
+ *
+ * The mapping is checked once (every pair seen as two nodes, no collection key); its keys go into
+ * the index only as far as lookups reach: the 100 findings of a document of 300,000 unknown fields
+ * are its first keys, and indexing the rest cost more than the lookups.
+ */
+function keyIndex(node: NodeFrame, name: string): number | null | undefined {
+  if (node.keys === undefined) {
+    if (node.children.length % 2 !== 0 || typeof node.result !== 'object' || node.result === null) return undefined;
+    if (node.children.length / 2 !== Object.keys(node.result).length) return undefined;
+    for (let k = 0; k + 1 < node.children.length; k += 2) {
+      const key = node.children[k] as NodeFrame;
+      if (key.kind !== 'scalar' && typeof key.result === 'object' && key.result !== null) return undefined;
     }
-    const name = String(key.result);
-    if (!keys.has(name)) keys.set(name, k);
+    node.keys = new Map();
+    node.indexed = 0;
   }
-  node.keys = keys;
-  return keys;
+  const keys = node.keys;
+  const known = keys.get(name);
+  if (known !== undefined) return known;
+  let k = node.indexed ?? 0;
+  for (; k + 1 < node.children.length; k += 2) {
+    const key = node.children[k] as NodeFrame;
+    if (key.kind !== 'scalar') continue;
+    const keyName = String(key.result);
+    if (keys.has(keyName)) continue;
+    keys.set(keyName, k);
+    if (keyName === name) {
+      node.indexed = k + 2;
+      return k;
+    }
+  }
+  node.indexed = k;
+  return null;
 }
 
 /**
@@ -154,10 +173,9 @@ export function locateFast(source: FastSource, doc: FastDocument, path: readonly
     // An alias: the `yaml` package follows it into the anchored node, which this tree does not link.
     if (node.kind === null && node.result !== null && typeof node.result === 'object') return undefined;
     if (node.kind === 'mapping') {
-      const keys = keyIndex(node);
-      if (keys === undefined) return undefined;
-      const found = keys.get(String(segment));
-      if (found === undefined) break;
+      const found = keyIndex(node, String(segment));
+      if (found === undefined) return undefined;
+      if (found === null) break;
       const key = node.children[found] as NodeFrame;
       const value = node.children[found + 1] as NodeFrame;
       const last = i === path.length - 1;

@@ -1,0 +1,92 @@
+/**
+ * fastRecord parses exactly as zod's own record: same output (keys, order, values) and the same
+ * issues (code, path, message, order), on random maps with valid and invalid values, `__proto__`,
+ * numeric and symbol keys, non-enumerable keys and non-objects.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { fcParams } from '../../test/support/fc.js';
+import { isLabelValue, LABEL_VALUE, MAX_LABEL_VALUE, NON_NEGATIVE_QUANTITY, nonNegativeQuantity } from './k8s.js';
+import { zodMessage } from './messages.js';
+import { fastRecord } from './record.js';
+
+const labelValue = () => z.string().max(MAX_LABEL_VALUE).regex(new RegExp(LABEL_VALUE));
+const NON_NEGATIVE_QUANTITY_RE = new RegExp(NON_NEGATIVE_QUANTITY);
+
+/** [name, zod's record, ours]; each pair built from the same value schema. */
+const pairs: ReadonlyArray<readonly [string, z.ZodType, z.ZodType]> = [
+  ['label values', z.record(z.string(), labelValue()), fastRecord(labelValue(), isLabelValue)],
+  ['strings', z.record(z.string(), z.string()), fastRecord(z.string(), (v) => typeof v === 'string')],
+  ['anything', z.record(z.string(), z.unknown()).meta({ x: 1 }), fastRecord(z.unknown(), () => true, (s) => s.meta({ x: 1 }))],
+  ['quantities', z.record(z.string(), nonNegativeQuantity), fastRecord(nonNegativeQuantity, (v) => typeof v === 'string' && NON_NEGATIVE_QUANTITY_RE.test(v))],
+  // accepts() may say no to values the schema takes: zod then parses them.
+  ['never vouched', z.record(z.string(), labelValue()), fastRecord(labelValue(), () => false)],
+];
+
+const value = fc.oneof(
+  fc.constantFrom('', 'a', 'v1', '-x', 'x-', 'a'.repeat(63), 'a'.repeat(64), 'a b', '500m', '1Gi', '-1', '1e3', '__proto__'),
+  fc.string({ maxLength: 70 }),
+  fc.integer({ min: -5, max: 5 }),
+  fc.constantFrom(0.5, -0, Number.NaN, Number.POSITIVE_INFINITY, true, null, undefined),
+  fc.constant([1]),
+  fc.constant({ a: 1 }),
+);
+const key = fc.oneof(fc.constantFrom('__proto__', '0', '1', '10', '-1', '01', 'constructor', 'toString', 'a/b', ''), fc.string({ maxLength: 8 }));
+
+/** A plain object with these entries; `__proto__` as an own key, as the wire decoder keeps it. */
+function build(entries: ReadonlyArray<readonly [string, unknown]>, extra: { symbol?: boolean; hidden?: boolean }): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (extra.symbol === true) (o as Record<symbol, unknown>)[Symbol('s')] = 'x';
+  if (extra.hidden === true) Object.defineProperty(o, 'hidden', { value: 'Not Valid!', enumerable: false });
+  return o;
+}
+
+/** What a caller can observe of a parse: success, output (own keys in order) or issues. */
+function observe(schema: z.ZodType, input: unknown) {
+  const r = schema.safeParse(input, { error: zodMessage });
+  if (r.success) {
+    const out = r.data as Record<string, unknown>;
+    return { ok: true, keys: Reflect.ownKeys(out).map(String), values: Object.values(out), proto: Object.getPrototypeOf(out) === Object.prototype };
+  }
+  return { ok: false, issues: r.error.issues.map((i) => ({ ...i, input: undefined })) };
+}
+
+describe('fastRecord', () => {
+  for (const [name, zods, ours] of pairs) {
+    it(`${name}: same output and issues as z.record`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(key, value), { maxLength: 12 }), fc.boolean(), fc.boolean(), (entries, symbol, hidden) => {
+          const input = build(entries, { symbol, hidden });
+          expect(observe(ours, input)).toEqual(observe(zods, input));
+        }),
+        fcParams(300),
+      );
+    });
+
+    it(`${name}: non-objects as z.record`, () => {
+      for (const input of [null, undefined, 'x', 3, [], ['a'], new Date(0), new Map([['a', 'b']]), Object.create(null)]) {
+        expect(observe(ours, input)).toEqual(observe(zods, input));
+      }
+    });
+  }
+
+  it('keeps zod parse for a record with checks of its own (none are used)', () => {
+    expect(() => fastRecord(z.string(), () => true, (s) => s.refine(() => true) as never)).toThrow(/checks/);
+  });
+
+  it('the output is a fresh object, never the input', () => {
+    const input = { a: 'b' };
+    const r = fastRecord(z.string(), (v) => typeof v === 'string').parse(input);
+    expect(r).toEqual(input);
+    expect(r).not.toBe(input);
+  });
+
+  it('a bad value among many is reported at its key, with zod message', () => {
+    const input = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i === 500 ? 'Not valid!' : 'v']));
+    const r = z.object({ m: fastRecord(labelValue(), isLabelValue) }).safeParse({ m: input }, { error: zodMessage });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => [i.path, i.message])).toEqual([[['m', 'k500'], `"Not valid!" is not a valid label value: empty, or letters, digits, '-', '_' and '.', starting and ending with a letter or digit`]]);
+  });
+});

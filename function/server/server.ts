@@ -333,9 +333,9 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
     await pool?.terminate();
     throw err;
   }
-  // Workers load in the background once the port is open (loading one competes with start-up);
-  // until one is ready, calls are answered in the main thread.
-  pool?.start();
+  // Workers load in the background after the first call (loading one competes with start-up and
+  // with that call); until one is ready, calls are answered in the main thread.
+  pool?.startAfterFirstCall();
   let healthServer: grpc.Server | undefined;
   let healthPort: number | undefined;
   if (opts.healthAddress !== undefined) {

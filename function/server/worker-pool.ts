@@ -13,7 +13,11 @@
  *   they ever start (a broken installation) are not replaced forever: after a few, the pool
  *   answers in the main thread.
  * - Workers load in the background: until one is ready (the first calls after start-up), calls
- *   are answered in the main thread, so the pool adds nothing to the cold start.
+ *   are answered in the main thread. A server starts them with `startAfterFirstCall`: once the
+ *   first call has been answered, or after a quiet second. Loading a worker (its own Node, the
+ *   whole module graph, the schemas) costs about as much CPU as the main thread's own start-up,
+ *   and while it ran next to the first call, on 2 busy cores, it delayed that call by about as
+ *   much (bench/cold-start.ts).
  * - `close` lets the calls already given to workers finish, then terminates them.
  *
  * The bytes are copied once into a transferable buffer each way; the response cache and the
@@ -36,6 +40,11 @@ declare const ASYA_BUNDLED: boolean | undefined;
 export const DEFAULT_LARGE_REQUEST_BYTES = 256 * 1024;
 /** Workers that die before coming online, in a row, after which the pool stops replacing them. */
 const MAX_FAILED_STARTS = 3;
+
+/** How long `startAfterFirstCall` waits for a first call before it starts the workers anyway. */
+export const DEFAULT_START_AFTER_MS = 1000;
+/** How long after the first call was answered `startAfterFirstCall` starts the workers. */
+const START_AFTER_FIRST_CALL_MS = 100;
 
 /** Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes). */
 export const DEFAULT_WORKER_MIN_BYTES = 64 * 1024;
@@ -101,6 +110,9 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
   private failedStarts = 0;
+  /** Set by startAfterFirstCall until the workers start. */
+  private startTimer: NodeJS.Timeout | undefined;
+  private answeredFirst = false;
   /** Calls answered in the main thread (small calls behind large ones, or no usable worker). */
   inline = 0;
   /** Workers that died and were replaced. */
@@ -119,12 +131,38 @@ export class WorkerPool {
 
   /** Starts the workers (once); until one is ready, calls are answered in the main thread. */
   start(): void {
+    this.cancelStart();
     if (this.slots.length > 0 || this.closed) return;
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
-  /** Resolves once every worker is online; rejects with the reason if one fails to start. */
+  /**
+   * Starts the workers shortly after the first call has been answered (in the main thread, as
+   * every call before a worker is ready is), or after `quietMs` without a call, whichever comes
+   * first; `ready` and `start` start them at once. For a server's start-up: the first call does
+   * not share the cores with the workers' loading.
+   */
+  startAfterFirstCall(quietMs = DEFAULT_START_AFTER_MS): void {
+    if (this.slots.length > 0 || this.closed || this.startTimer !== undefined) return;
+    this.startTimer = setTimeout(() => this.start(), quietMs);
+    // Like the workers themselves, the pending start never keeps the process alive.
+    this.startTimer.unref();
+  }
+
+  /** Whether the workers have been started (spawned; they may still be loading). */
+  get started(): boolean {
+    return this.slots.length > 0;
+  }
+
+  private cancelStart(): void {
+    if (this.startTimer === undefined) return;
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+  }
+
+  /** Resolves once every worker is online (starting them now if a start is pending); rejects with the reason if one fails to start. */
   ready(): Promise<void> {
+    if (this.startTimer !== undefined) this.start();
     return Promise.all(
       this.slots.map(
         (slot) =>
@@ -159,7 +197,16 @@ export class WorkerPool {
       // No worker has loaded yet (the first calls after start-up), or every worker is on a large
       // call: this one would wait tens to hundreds of milliseconds for what costs well under one.
       this.inline++;
-      return Promise.resolve(computeAnswer(bytes));
+      const answer = computeAnswer(bytes);
+      if (this.startTimer !== undefined && !this.answeredFirst) {
+        this.answeredFirst = true;
+        // Not at once: grpc-js takes a few turns of the event loop to send the answer and its
+        // trailers, and creating the workers costs the main thread a few milliseconds.
+        this.cancelStart();
+        this.startTimer = setTimeout(() => this.start(), START_AFTER_FIRST_CALL_MS);
+        this.startTimer.unref();
+      }
+      return Promise.resolve(answer);
     }
     return new Promise<ComputedAnswer>((resolve) => {
       (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, resolve });
@@ -170,6 +217,7 @@ export class WorkerPool {
   /** Lets the calls given to workers finish, then terminates every worker. Queued calls are answered in process. */
   async close(): Promise<void> {
     this.closed = true;
+    this.cancelStart();
     for (const task of [...this.small.splice(0), ...this.large.splice(0)]) task.resolve(computeAnswer(task.bytes));
     await Promise.all(this.slots.map((slot) => this.drained(slot)));
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
@@ -178,6 +226,7 @@ export class WorkerPool {
   /** Terminates every worker now; calls they were answering get a FATAL InternalError. */
   async terminate(): Promise<void> {
     this.closed = true;
+    this.cancelStart();
     for (const task of [...this.small.splice(0), ...this.large.splice(0)]) task.resolve(lostAnswer(task.bytes, 'the server stopped before answering'));
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }

@@ -24,7 +24,8 @@ import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { type AnswerSummary, type ComputedAnswer, computeAnswer } from './answer.js';
 import { salvageTag } from '../wire/codec.js';
-import { admission, type AdmissionStats } from './admission.js';
+import { admission, type AdmissionStats, DEFAULT_SMALL_REQUEST_BYTES } from './admission.js';
+import { type Reclaimer, reclaimer } from './reclaim.js';
 import { DEFAULT_WORKER_MIN_BYTES, WorkerPool } from './worker-pool.js';
 export { DEFAULT_WORKER_MIN_BYTES } from './worker-pool.js';
 
@@ -214,11 +215,23 @@ export const poolOf = (server: grpc.Server): WorkerPool | undefined => pools.get
 const budgets = new WeakMap<grpc.Server, AdmissionStats>();
 export const admissionStatsOf = (server: grpc.Server): AdmissionStats | undefined => budgets.get(server);
 
+/** The collector that gives released request memory back, per server (for tests). */
+const reclaimers = new WeakMap<grpc.Server, Reclaimer>();
+export const reclaimerOf = (server: grpc.Server): Reclaimer | undefined => reclaimers.get(server);
+/** Quiet time after a burst of released request bytes before memory is collected (reclaim.ts). */
+export const RECLAIM_QUIET_MS = 1_000;
+/** Released request bytes from which a collection is worth its pause (a few full-size requests). */
+const RECLAIM_MIN_BYTES = 16 * 1024 * 1024;
+
 export function createServer(opts: CreateServerOptions, logger: Logger, health = new Health()): grpc.Server {
+  const maxInflightBytes = opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+  const reclaim = reclaimer({ thresholdBytes: Math.min(RECLAIM_MIN_BYTES, Math.floor(maxInflightBytes / 4)), quietMs: RECLAIM_QUIET_MS, largeBytes: DEFAULT_SMALL_REQUEST_BYTES });
   const bounds = admission({
-    maxInflightBytes: opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
+    maxInflightBytes,
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     path: RUN_FUNCTION_PATH,
+    maxMessageBytes: opts.maxRecvMessageSize,
+    onRelease: (bytes) => reclaim.released(bytes),
   });
   const server = new grpc.Server({
     interceptors: [bounds.interceptor],
@@ -232,6 +245,7 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
   });
   budgets.set(server, bounds.stats);
+  reclaimers.set(server, reclaim);
   const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
   const cache = entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined;
   const workers = opts.workers ?? 0;

@@ -69,6 +69,20 @@ describe('admission bounds', () => {
     expect(await within(first, 200)).toBe('pending');
   });
 
+  it('reads an announced size whose prefix arrives split over DATA frames', async () => {
+    const port = await start({ maxInflightBytes: 6 * MiB });
+    const s = session(port);
+    const stream = s.request({ ':method': 'POST', ':path': PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    stream.on('error', () => undefined);
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt32BE(4 * MiB, 1);
+    await new Promise<void>((resolve) => stream.write(prefix.subarray(0, 2), () => resolve()));
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise<void>((resolve) => stream.write(Buffer.concat([prefix.subarray(2), Buffer.alloc(MiB, 0x41)]), () => resolve()));
+    // Charged 4 MiB, not the 1 MiB it sent: a second 4 MiB message does not fit the 5.25 MiB share.
+    expect(await within(stalled(s, 4 * MiB, 10), 5_000)).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
   it('keeps part of the budget for small requests: big stalled calls cannot starve them', async () => {
     const port = await start({ maxInflightBytes: 8 * MiB });
     const s = session(port);

@@ -138,9 +138,10 @@ export function admission(opts: AdmissionOptions): Admission {
       if (finished) return;
       received += chunk.length;
       if (prefix !== undefined) {
-        prefix = Buffer.concat([prefix, chunk.subarray(0, PREFIX_BYTES - prefix.length)]);
-        if (prefix.length === PREFIX_BYTES) {
-          const announced = prefix.readUInt32BE(1);
+        // The prefix nearly always arrives whole in the first chunk; only a split one is copied.
+        const head = prefix.length === 0 && chunk.length >= PREFIX_BYTES ? chunk : (prefix = Buffer.concat([prefix, chunk.subarray(0, PREFIX_BYTES - prefix.length)]));
+        if (head.length >= PREFIX_BYTES) {
+          const announced = head.readUInt32BE(1);
           prefix = undefined;
           if (announced <= maxMessage) {
             reserved = PREFIX_BYTES + announced;

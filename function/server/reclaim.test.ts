@@ -34,6 +34,13 @@ describe('reclaimer', () => {
     expect(collect).toHaveBeenCalledTimes(1);
   });
 
+  it('ignores small releases: steady typical traffic never forces a collection', () => {
+    const { r, collect } = setup();
+    for (let i = 0; i < 1000; i++) r.released(9);
+    vi.advanceTimersByTime(5000);
+    expect(collect).not.toHaveBeenCalled();
+  });
+
   it('is postponed by large releases but not by small ones', () => {
     const { r, collect } = setup();
     r.released(100);
@@ -42,7 +49,7 @@ describe('reclaimer', () => {
       r.released(50);
     }
     expect(collect).not.toHaveBeenCalled();
-    // Small releases (a trickle of typical calls) do not keep the memory of a burst resident.
+    // A trickle of typical calls after a burst does not keep the burst's memory resident.
     r.released(5);
     vi.advanceTimersByTime(600);
     r.released(5);

@@ -6,10 +6,12 @@
  * megabytes of stalled requests and then sits idle allocates nothing, so without help that
  * memory stays resident until the next burst of traffic, however long that takes. This runs one
  * full collection once the server has been quiet for a moment after releasing a lot of request
- * bytes. Under a steady stream of large calls it never fires (each large release re-arms the
- * timer): there V8 collects on its own, and a forced collection would only add a pause. Small
- * calls do not re-arm it: a trickle of typical calls after a burst allocates too little for V8 to
- * run a full collection soon, so it would not free the burst's memory either.
+ * bytes of large requests (stalled ones, or a burst of big XRs). Under a steady stream of large
+ * calls it never fires (each large release re-arms the timer): there V8 collects on its own, and
+ * a forced collection would only add a pause. Small calls neither count nor re-arm it: a trickle
+ * of typical calls after a burst allocates too little for V8 to run a full collection soon, so
+ * it would not free the burst's memory either, and steady typical traffic must not pay for
+ * forced collections.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -38,11 +40,11 @@ export function garbageCollector(): (() => void) | undefined {
 }
 
 export interface ReclaimOptions {
-  /** Bytes released since the last collection from which a collection is worth it. */
+  /** Bytes of large releases since the last collection from which a collection is worth it. */
   readonly thresholdBytes: number;
   /** How long no further large release may happen before the collection runs. */
   readonly quietMs: number;
-  /** A release of at least this many bytes is large: it postpones a pending collection. */
+  /** A release of at least this many bytes is large: only those count, and each postpones a pending collection. */
   readonly largeBytes: number;
   /** The collection (default: V8's full gc, or nothing where it cannot be had). */
   readonly collect?: (() => void) | undefined;
@@ -69,13 +71,12 @@ export function reclaimer(opts: ReclaimOptions): Reclaimer {
   };
   return {
     released(bytes) {
-      if (gc === undefined || bytes <= 0) return;
+      // Only large releases count: typical calls release a few KiB each, and counting them would
+      // force a full collection every few thousand calls of steady traffic for nothing.
+      if (gc === undefined || bytes < opts.largeBytes) return;
       pending += bytes;
       if (pending < opts.thresholdBytes) return;
-      if (timer !== undefined) {
-        if (bytes < opts.largeBytes) return;
-        clearTimeout(timer);
-      }
+      if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(fire, opts.quietMs);
       // Never what keeps the process alive.
       timer.unref();

@@ -37,6 +37,14 @@ export const DEFAULT_LARGE_REQUEST_BYTES = 256 * 1024;
 /** Workers that die before coming online, in a row, after which the pool stops replacing them. */
 const MAX_FAILED_STARTS = 3;
 
+/**
+ * V8's young generation of a worker (two semi-spaces and its large-object space). V8's default
+ * lets it grow to 48 MiB under allocation load, each worker its own: most of what a worker adds
+ * to the RSS of a busy server. One call's garbage is small; a small nursery costs a few more
+ * scavenges, not throughput (README, performance; bench/soak.ts for the RSS).
+ */
+export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 6;
+
 /** Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes). */
 export const DEFAULT_WORKER_MIN_BYTES = 64 * 1024;
 
@@ -49,6 +57,8 @@ export interface WorkerPoolOptions {
    */
   readonly minBytes?: number | undefined;
   readonly largeBytes?: number | undefined;
+  /** Each worker's V8 young generation in MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB). */
+  readonly youngGenerationMb?: number | undefined;
   /** The module each worker runs (it must call serveWorker); default: the real one. */
   readonly entry?: URL | undefined;
   /** Start the workers in the constructor (default) or only when `start` is called. */
@@ -98,6 +108,7 @@ export class WorkerPool {
   private readonly source: { readonly source: URL | string; readonly evaluate: boolean };
   private readonly onWorkerExit: WorkerPoolOptions['onWorkerExit'];
   private readonly onWorkerReady: WorkerPoolOptions['onWorkerReady'];
+  private readonly youngGenerationMb: number;
   private nextId = 1;
   private closed = false;
   private failedStarts = 0;
@@ -112,6 +123,7 @@ export class WorkerPool {
     this.largeBytes = options.largeBytes ?? DEFAULT_LARGE_REQUEST_BYTES;
     this.minBytes = options.minBytes ?? 0;
     this.source = workerSource(options.entry);
+    this.youngGenerationMb = options.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB;
     this.onWorkerExit = options.onWorkerExit;
     this.onWorkerReady = options.onWorkerReady;
     if (options.autoStart !== false) this.start();
@@ -195,7 +207,13 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const { source, evaluate } = this.source;
-    const worker = new Worker(source, { eval: evaluate, workerData: { role: POOL_WORKER_MARK }, stdout: false, stderr: false });
+    const worker = new Worker(source, {
+      eval: evaluate,
+      workerData: { role: POOL_WORKER_MARK },
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb },
+    });
     // The pool never keeps the process alive by itself: the gRPC server does while it listens.
     worker.unref();
     const slot: Slot = { worker, task: undefined, online: false, error: undefined };

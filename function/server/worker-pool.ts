@@ -16,15 +16,17 @@
  *   are answered in the main thread, so the pool adds nothing to the cold start.
  * - `close` lets the calls already given to workers finish, then terminates them.
  *
- * The bytes are copied once into a transferable buffer each way; the response cache and the
- * logging stay in the main thread (server.ts).
+ * The response is transferred back, never copied; the request is transferred when the caller
+ * gives it away (the server does: grpc-js's Buffer is the call's own) and copied otherwise. The
+ * response cache and the logging stay in the main thread (server.ts).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ComputedAnswer, computeAnswer, lostAnswer } from './answer.js';
-import { ownBuffer, POOL_WORKER_MARK, WORKER_READY, type WorkerCall, type WorkerReply } from './worker.js';
+import { salvageTag } from '../wire/codec.js';
+import { ownBuffer, ownedBuffer, POOL_WORKER_MARK, WORKER_READY, type WorkerCall, type WorkerReply } from './worker.js';
 
 /** Emitted on a Worker once its module loaded and serves calls (its first message). */
 const READY_EVENT = 'asya-ready';
@@ -72,6 +74,10 @@ export interface WorkerPoolOptions {
 interface Task {
   readonly id: number;
   readonly bytes: Uint8Array;
+  /** The caller gives the request's memory away: it may be transferred to the worker, not copied. */
+  readonly transfer: boolean;
+  /** The request's tag, read before a transfer empties `bytes` (for a lost answer). */
+  tag?: string;
   readonly large: boolean;
   readonly resolve: (answer: ComputedAnswer) => void;
 }
@@ -160,8 +166,11 @@ export class WorkerPool {
     return this.slots.filter((s) => s.task !== undefined).length;
   }
 
-  /** The answer for `bytes`; never rejects. */
-  run(bytes: Uint8Array): Promise<ComputedAnswer> {
+  /**
+   * The answer for `bytes`; never rejects. With `transfer`, the caller hands over `bytes`: a large
+   * request that owns its memory moves to the worker without a copy, and is empty afterwards.
+   */
+  run(bytes: Uint8Array, options: { readonly transfer?: boolean } = {}): Promise<ComputedAnswer> {
     if (this.closed || this.failedStarts >= MAX_FAILED_STARTS) {
       this.inline++;
       return Promise.resolve(computeAnswer(bytes));
@@ -174,7 +183,7 @@ export class WorkerPool {
       return Promise.resolve(computeAnswer(bytes));
     }
     return new Promise<ComputedAnswer>((resolve) => {
-      (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, resolve });
+      (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, transfer: options.transfer === true, resolve });
       this.dispatch();
     });
   }
@@ -246,7 +255,7 @@ export class WorkerPool {
     if (!this.closed || task !== undefined) this.onWorkerExit?.({ code, error: slot.error, hadCall: task !== undefined });
     if (task !== undefined) {
       const why = slot.error === undefined ? `exited with code ${code}` : `failed: ${slot.error}`;
-      task.resolve(lostAnswer(task.bytes, `the worker thread answering this call ${why}; the call was not answered`));
+      task.resolve(lostAnswer(task.bytes, `the worker thread answering this call ${why}; the call was not answered`, task.tag));
     }
     if (this.closed) return;
     const index = this.slots.indexOf(slot);
@@ -268,9 +277,16 @@ export class WorkerPool {
       const task = this.small.shift() ?? (largeBusy < maxLarge ? this.large.shift() : undefined);
       if (task === undefined) return;
       slot.task = task;
+      const owned = task.transfer ? ownedBuffer(task.bytes) : undefined;
+      if (owned !== undefined) {
+        task.tag = salvageTag(task.bytes);
+        const call: WorkerCall = { id: task.id, bytes: new Uint8Array(owned, task.bytes.byteOffset, task.bytes.byteLength) };
+        slot.worker.postMessage(call, [owned]);
+        continue;
+      }
       const buffer = ownBuffer(task.bytes);
       const call: WorkerCall = { id: task.id, bytes: new Uint8Array(buffer) };
-      // A copy (ownBuffer) when the request shares its memory, so grpc-js's Buffer stays intact.
+      // A copy (ownBuffer) when the request shares its memory, so the caller's Buffer stays intact.
       slot.worker.postMessage(call, buffer === task.bytes.buffer ? [] : [buffer]);
     }
   }

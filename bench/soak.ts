@@ -14,7 +14,6 @@
  * Loopback only. Exits 1 on any error or mismatched answer.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +21,7 @@ import * as wire from '../function/wire/messages.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 import { actorDoc, baseSpec, request } from '../test/support/requests.js';
 import { ROOT, rssKiB, spawnEntryPoint } from '../test/support/spawn.js';
+import { imageNodeFlags } from './spawn.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,13 +85,6 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const port = await freePort();
 const serverArgs = ['--insecure', '--address', `127.0.0.1:${port}`, ...(values['server-arg'] ?? [])];
-/** The node flags of the image's ENTRYPOINT ["/nodejs/bin/node", <flags>..., "/app/main.mjs"]. */
-function imageNodeFlags(dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8')): string[] {
-  const line = dockerfile.split('\n').findLast((l) => l.startsWith('ENTRYPOINT '));
-  const argv = JSON.parse(line?.slice('ENTRYPOINT '.length) ?? '[]') as string[];
-  return argv.slice(1, -1);
-}
-
 function spawnBuilt(nodeFlags: readonly string[], args: readonly string[]) {
   const child = spawn(process.execPath, [...nodeFlags, 'dist/function/server/main.js', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { computeAnswer } from '../function/server/answer.js';
+import { imageNodeFlags } from '../bench/spawn.js';
 import { RawFunctionClient } from './support/grpc-client.js';
 import { actorDoc, baseSpec, request } from './support/requests.js';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,8 @@ describe('packaging', () => {
     const constant = (name: string) => script.match(new RegExp(`^readonly ${name}='([^']*)'$`, 'm'))?.[1];
     const entrypoint = JSON.parse(constant('ENTRYPOINT') ?? 'null') as string[];
     expect(entrypoint).toEqual(['/nodejs/bin/node', ...IMAGE_NODE_FLAGS, '/app/main.mjs']);
+    // The benchmarks start the built entry point with the image's flags (bench/spawn.ts).
+    expect(imageNodeFlags()).toEqual(IMAGE_NODE_FLAGS);
     expect(runtime).toMatch(/FROM gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
     expect(runtime).toContain(`\nENTRYPOINT ${JSON.stringify(entrypoint).replace(/","/g, '", "')}\n`);
     expect(runtime).not.toMatch(/^CMD /m);

@@ -1,7 +1,7 @@
 /**
  * Small calls while 4 MB calls run (issue 12 item 8) and small-call throughput by worker count
- * (issue 16 item 3), against the built entry point (`node dist/function/server/main.js`,
- * response cache off) with `--workers 0` (in process), 1 and 2:
+ * (issue 16 item 3), against the built entry point as the image starts it (`node <the image's
+ * node flags> dist/function/server/main.js`, response cache off) with `--workers 0` (in process), 1 and 2:
  *
  * - throughput: the 8-mount bench actor at concurrency 16, closed loop;
  * - mixed: `--big` closed-loop callers sending a ~3.9 MiB request (250 env values of 16 KB, valid)
@@ -22,7 +22,7 @@ import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
 import { load } from './load.js';
 import { quantile } from './micro.js';
 import { ROOT } from './peer.js';
-import { spawnFunction } from './spawn.js';
+import { imageNodeFlags, spawnFunction } from './spawn.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string' }, workers: { type: 'string' }, big: { type: 'string' }, reps: { type: 'string' } } });
 const DURATION = Number(values.duration ?? 5000);
@@ -64,7 +64,7 @@ for (let r = 0; r < REPS; r++) {
   for (const w of WORKERS) {
     const [n, min] = w.split(':');
     const flags = ['--workers', String(n), ...(min === undefined ? [] : ['--worker-min-bytes', min])];
-    const spawned = await spawnFunction(process.execPath, [dist, '--response-cache-entries', '0', ...flags], small);
+    const spawned = await spawnFunction(process.execPath, [...imageNodeFlags(), dist, '--response-cache-entries', '0', ...flags], small);
     const client = new RawFunctionClient(spawned.address);
     try {
       // Warm-up (and, with workers, until they are ready: the first calls after start run in process).

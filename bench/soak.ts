@@ -5,17 +5,23 @@
  * byte for byte against that request's first answer, and prints calls, errors, latency
  * percentiles and the server's RSS (VmRSS from /proc) over time. RSS must stay flat.
  *
- *   npx tsx bench/soak.ts [--seconds 60] [--concurrency 16] [--warmup 5] [--dist] [--server-arg=<flag> ...]
+ *   npx tsx bench/soak.ts [--seconds 60] [--concurrency 16] [--warmup 5] [--dist] [--server-arg=<flag> ...] [--node-arg=<flag> ...]
+ *
+ * With --dist the server runs as the package image runs it: `node <the image's node flags>
+ * dist/function/server/main.js`, the flags read from the Dockerfile's ENTRYPOINT (they size V8's
+ * heap, so RSS figures without them would not be the image's). --node-arg replaces them.
  *
  * Loopback only. Exits 1 on any error or mismatched answer.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as wire from '../function/wire/messages.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 import { actorDoc, baseSpec, request } from '../test/support/requests.js';
-import { rssKiB, spawnBuiltEntryPoint, spawnEntryPoint } from '../test/support/spawn.js';
+import { ROOT, rssKiB, spawnEntryPoint } from '../test/support/spawn.js';
+import { imageNodeFlags } from './spawn.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +33,8 @@ const { values } = parseArgs({
     dist: { type: 'boolean', default: false },
     // Extra server flags, e.g. --server-arg=--response-cache-entries --server-arg=0.
     'server-arg': { type: 'string', multiple: true, default: [] },
+    // Node flags for the --dist server instead of the image's (e.g. --node-arg=--max-semi-space-size=16).
+    'node-arg': { type: 'string', multiple: true },
   },
 });
 const seconds = Number(values.seconds);
@@ -77,7 +85,16 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const port = await freePort();
 const serverArgs = ['--insecure', '--address', `127.0.0.1:${port}`, ...(values['server-arg'] ?? [])];
-const server = values.dist === true ? spawnBuiltEntryPoint(serverArgs) : spawnEntryPoint(serverArgs);
+function spawnBuilt(nodeFlags: readonly string[], args: readonly string[]) {
+  const child = spawn(process.execPath, [...nodeFlags, 'dist/function/server/main.js', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null }>((resolve) => child.on('exit', (code) => resolve({ code })));
+  return { child, exited, stderr: () => err };
+}
+
+const nodeFlags = values['node-arg'] ?? imageNodeFlags();
+const server = values.dist === true ? spawnBuilt(nodeFlags, serverArgs) : spawnEntryPoint(serverArgs);
 const pid = server.child.pid as number;
 const client = new RawFunctionClient(`127.0.0.1:${port}`);
 try {
@@ -139,6 +156,7 @@ try {
   };
 
   console.log(`soak: ${seconds} s, ${concurrency} concurrent callers, ${MIX.length} request kinds (${MIX.map(([n]) => n).join(', ')}), server pid ${pid} on 127.0.0.1:${port}`);
+  if (values.dist === true) console.log(`server    node ${[...nodeFlags, 'dist/function/server/main.js', ...serverArgs].join(' ')}`);
   await run(performance.now() + warmup * 1000, false);
   const rssBefore = await rssKiB(pid);
   const start = performance.now();

@@ -98,6 +98,19 @@ export async function spawnFunction(command: string, args: readonly string[], pr
   return { child, address, coldStartMs, stderr: err, stop };
 }
 
+/**
+ * The node flags the package image starts the function with: its Dockerfile ENTRYPOINT is
+ * ["/nodejs/bin/node", <flags>..., "/app/main.mjs"] (test/packaging.test.ts keeps
+ * scripts/build-image.sh the same). They size V8's heap, so memory and latency figures of the
+ * built entry point are the image's only with them.
+ */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(import.meta.dirname, '..', 'Dockerfile'), 'utf8');
+  const line = dockerfile.split('\n').findLast((l) => l.startsWith('ENTRYPOINT '));
+  const argv = JSON.parse(line?.slice('ENTRYPOINT '.length) ?? '[]') as string[];
+  return argv.slice(1, -1);
+}
+
 /** Resident set size of a process in KiB (VmRSS from /proc/<pid>/status), or undefined. */
 export function rssKiB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { computeAnswer } from '../function/server/answer.js';
+import { imageNodeFlags } from '../bench/spawn.js';
 import { RawFunctionClient } from './support/grpc-client.js';
 import { actorDoc, baseSpec, request } from './support/requests.js';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { parseStepInput } from '../function/input/schema.js';
 
 const ROOT = join(import.meta.dirname, '..');
+/** Node flags the image starts the function with (V8's main-thread nursery; bench/soak.ts --dist reads them from the Dockerfile). */
+const IMAGE_NODE_FLAGS = ['--max-semi-space-size=4'];
 type Doc = Record<string, any>;
 const load = (p: string): Doc => parse(readFileSync(join(ROOT, p), 'utf8')) as Doc;
 
@@ -54,7 +57,9 @@ describe('packaging', () => {
     const script = readFileSync(join(ROOT, 'scripts/build-image.sh'), 'utf8');
     const constant = (name: string) => script.match(new RegExp(`^readonly ${name}='([^']*)'$`, 'm'))?.[1];
     const entrypoint = JSON.parse(constant('ENTRYPOINT') ?? 'null') as string[];
-    expect(entrypoint).toEqual(['/nodejs/bin/node', '/app/main.mjs']);
+    expect(entrypoint).toEqual(['/nodejs/bin/node', ...IMAGE_NODE_FLAGS, '/app/main.mjs']);
+    // The benchmarks start the built entry point with the image's flags (bench/spawn.ts).
+    expect(imageNodeFlags()).toEqual(IMAGE_NODE_FLAGS);
     expect(runtime).toMatch(/FROM gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
     expect(runtime).toContain(`\nENTRYPOINT ${JSON.stringify(entrypoint).replace(/","/g, '", "')}\n`);
     expect(runtime).not.toMatch(/^CMD /m);
@@ -73,7 +78,7 @@ describe('packaging', () => {
     const tar = execFileSync('tar', ['-xOf', join(ROOT, '_build/image/runtime-amd64.tar'), 'manifest.json'], { encoding: 'utf8' });
     const manifest = JSON.parse(tar) as Array<{ Config: string }>;
     const config = JSON.parse(execFileSync('tar', ['-xOf', join(ROOT, '_build/image/runtime-amd64.tar'), manifest[0]!.Config], { encoding: 'utf8' })) as Doc;
-    expect(config['config']).toMatchObject({ User: '65532:65532', Entrypoint: ['/nodejs/bin/node', '/app/main.mjs'], WorkingDir: '/app', ExposedPorts: { '9443/tcp': {} } });
+    expect(config['config']).toMatchObject({ User: '65532:65532', Entrypoint: ['/nodejs/bin/node', ...IMAGE_NODE_FLAGS, '/app/main.mjs'], WorkingDir: '/app', ExposedPorts: { '9443/tcp': {} } });
     expect(config['config']['Cmd']).toBeUndefined();
     expect(config['architecture']).toBe('amd64');
   });

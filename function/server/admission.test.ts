@@ -8,7 +8,7 @@ import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { admission } from './admission.js';
-import { bind, createServer, DEFAULT_MAX_RECV_BYTES, serverCredentials } from './server.js';
+import { admissionStatsOf, bind, createServer, DEFAULT_MAX_RECV_BYTES, reclaimerOf, serverCredentials } from './server.js';
 import { RawFunctionClient } from '../../test/support/grpc-client.js';
 import { actorDoc, baseSpec, request } from '../../test/support/requests.js';
 import { TestHealthClient } from '../../test/support/health-client.js';
@@ -46,44 +46,96 @@ function stalled(session: ClientHttp2Session, announced: number, sent: number): 
 
 const valid = () => RunFunctionRequest.encode(request({ xr: actorDoc(baseSpec) })).finish();
 
+/** The status of `c`, or 'pending' if it has none after `ms` (a call that was not refused at once). */
+const within = (c: { status: Promise<number> }, ms: number) =>
+  Promise.race([c.status, new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
+
+function session(port: number): ClientHttp2Session {
+  // The client queues whole bodies; Node's default session memory would reset streams client-side.
+  const s = connect(`http://127.0.0.1:${port}`, { maxSessionMemory: 256 });
+  s.on('error', () => undefined);
+  cleanups.push(() => s.destroy());
+  return s;
+}
+
 describe('admission bounds', () => {
-  it('refuses a call whose bytes would cross --max-inflight-bytes', async () => {
-    const port = await start({ maxInflightBytes: 2 * MiB });
-    const session = connect(`http://127.0.0.1:${port}`);
-    session.on('error', () => undefined);
-    cleanups.push(() => session.destroy());
-    const first = stalled(session, 4 * MiB, MiB);
+  it('charges a call its whole announced message as soon as the prefix arrives, and refuses what does not fit at once', async () => {
+    const port = await start({ maxInflightBytes: 6 * MiB });
+    const s = session(port);
+    const first = stalled(s, 4 * MiB, MiB);
     await first.sentAll;
-    expect(await stalled(session, 4 * MiB, 1.5 * MiB).status).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    // 10 bytes of a second 4 MiB message: 4 + 4 MiB do not fit, so it is refused before its body.
+    expect(await within(stalled(s, 4 * MiB, 10), 5_000)).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(await within(first, 200)).toBe('pending');
+  });
+
+  it('reads an announced size whose prefix arrives split over DATA frames', async () => {
+    const port = await start({ maxInflightBytes: 6 * MiB });
+    const s = session(port);
+    const stream = s.request({ ':method': 'POST', ':path': PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    stream.on('error', () => undefined);
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt32BE(4 * MiB, 1);
+    await new Promise<void>((resolve) => stream.write(prefix.subarray(0, 2), () => resolve()));
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise<void>((resolve) => stream.write(Buffer.concat([prefix.subarray(2), Buffer.alloc(MiB, 0x41)]), () => resolve()));
+    // Charged 4 MiB, not the 1 MiB it sent: a second 4 MiB message does not fit the 5.25 MiB share.
+    expect(await within(stalled(s, 4 * MiB, 10), 5_000)).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it('keeps part of the budget for small requests: big stalled calls cannot starve them', async () => {
+    const port = await start({ maxInflightBytes: 8 * MiB });
+    const s = session(port);
+    const big = stalled(s, 4 * MiB, MiB);
+    await big.sentAll;
+    // A second 4 MiB message would fit the 8 MiB budget, but not the large requests' 7 MiB share.
+    expect(await within(stalled(s, 4 * MiB, MiB), 5_000)).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    const client = new RawFunctionClient(`127.0.0.1:${port}`);
+    cleanups.push(() => client.close());
+    expect((await client.callBytes(valid())).length).toBeGreaterThan(0);
+    expect(await within(big, 200)).toBe('pending');
   });
 
   it('refuses calls once the bytes held for stalled calls reach --max-inflight-bytes, and frees them when the client leaves', async () => {
-    const port = await start({ maxInflightBytes: 2 * MiB });
-    const session = connect(`http://127.0.0.1:${port}`);
-    session.on('error', () => undefined);
-    // Two stalled 4 MB requests holding 1 MiB each (prefix included) fill the budget exactly.
-    const holding = [stalled(session, 4 * MiB, MiB - 5), stalled(session, 4 * MiB, MiB - 5)];
+    const server = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES, maxInflightBytes: 2 * MiB }, silent);
+    const port = await bind(server, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
+    cleanups.push(() => server.forceShutdown());
+    const s = session(port);
+    // Eight stalled small requests announcing 256 KiB each (prefix included) fill the budget exactly.
+    const holding = Array.from({ length: 8 }, () => stalled(s, 256 * 1024 - 5, 10));
     await Promise.all(holding.map((c) => c.sentAll));
-    await new Promise((r) => setTimeout(r, 200));
-    // A third stalled request, and a small valid call: refused at once, nothing buffered.
-    expect(await stalled(session, 4 * MiB, 10).status).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    const stats = admissionStatsOf(server);
+    await expect.poll(() => stats?.held).toBe(2 * MiB);
+    // A ninth stalled request, and a small valid call: refused at once, nothing buffered.
+    expect(await within(stalled(s, 1000, 10), 5_000)).toBe(grpc.status.RESOURCE_EXHAUSTED);
     const client = new RawFunctionClient(`127.0.0.1:${port}`);
     cleanups.push(() => client.close());
     await expect(client.callBytes(valid())).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringContaining('--max-inflight-bytes') });
     // The stalled client leaves: its bytes are released and calls are served again.
-    session.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    s.destroy();
+    await expect.poll(() => stats?.held).toBe(0);
     const ok = await client.callBytes(valid());
     expect(ok.length).toBeGreaterThan(0);
   });
 
+  it('collects the memory of released stalled requests once the server is quiet', async () => {
+    const server = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES, maxInflightBytes: 16 * MiB }, silent);
+    const port = await bind(server, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
+    cleanups.push(() => server.forceShutdown());
+    const s = session(port);
+    // Three 4 MiB requests (a quarter of the budget and more) stall, then their client leaves.
+    const calls = [stalled(s, 4 * MiB, MiB), stalled(s, 4 * MiB, MiB), stalled(s, 4 * MiB, MiB)];
+    await Promise.all(calls.map((c) => c.sentAll));
+    await expect.poll(() => admissionStatsOf(server)?.held).toBe(3 * (4 * MiB + 5));
+    expect(reclaimerOf(server)?.runs).toBe(0);
+    s.destroy();
+    await expect.poll(() => reclaimerOf(server)?.runs, { timeout: 10_000 }).toBe(1);
+  });
+
   it('ends a call whose request does not arrive within --call-timeout with DEADLINE_EXCEEDED', async () => {
     const port = await start({ callTimeoutMs: 300 });
-    const session = connect(`http://127.0.0.1:${port}`);
-    session.on('error', () => undefined);
-    cleanups.push(() => session.destroy());
     const t = Date.now();
-    const { status } = stalled(session, 4 * MiB, 1000);
+    const { status } = stalled(session(port), 4 * MiB, 1000);
     expect(await status).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(Date.now() - t).toBeGreaterThanOrEqual(250);
   });

@@ -64,8 +64,8 @@ export function computeAnswer(bytes: Uint8Array): ComputedAnswer {
  * The answer to a call whose computation was lost (its worker thread died): a FATAL InternalError
  * with the request's tag, never cached, so Crossplane reports it and retries on its next reconcile.
  */
-export function lostAnswer(bytes: Uint8Array, why: string): ComputedAnswer {
+export function lostAnswer(bytes: Uint8Array, why: string, tag = salvageTag(bytes)): ComputedAnswer {
   const text = `internal error: ${why}`;
-  const rsp = fatalResponse(salvageTag(bytes), REASON.internal, text);
+  const rsp = fatalResponse(tag, REASON.internal, text);
   return { out: serializeResponse(rsp), keep: false, summary: { xr: '(not decoded)', fatal: [{ reason: REASON.internal, message: text }] } };
 }

@@ -93,7 +93,10 @@ export function addServeOptions(cmd: Command): Command {
         .default(DEFAULT_WORKER_MIN_BYTES),
     )
     .addOption(
-      new Option('--max-inflight-bytes <bytes>', 'most request bytes held for unanswered calls; calls over it get RESOURCE_EXHAUSTED')
+      new Option(
+        '--max-inflight-bytes <bytes>',
+        'most request bytes held for unanswered calls, each charged its announced message size at once; calls over it get RESOURCE_EXHAUSTED (an eighth is kept for requests up to 256 KiB)',
+      )
         .argParser(integerAtLeast(1, 'a positive integer (bytes)'))
         .default(DEFAULT_MAX_INFLIGHT_BYTES),
     )

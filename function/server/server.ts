@@ -24,8 +24,10 @@ import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
 import { type AnswerSummary, type ComputedAnswer, computeAnswer } from './answer.js';
 import { salvageTag } from '../wire/codec.js';
-import { admission, type AdmissionStats } from './admission.js';
+import { admission, type AdmissionStats, DEFAULT_SMALL_REQUEST_BYTES } from './admission.js';
+import { type Reclaimer, reclaimer } from './reclaim.js';
 import { DEFAULT_WORKER_MIN_BYTES, WorkerPool } from './worker-pool.js';
+import { release } from './worker.js';
 export { DEFAULT_WORKER_MIN_BYTES } from './worker-pool.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
@@ -136,7 +138,10 @@ export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) =
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const { out, keep } = compute(bytes);
-    if (keep) cache.set(key, out);
+    if (keep) {
+      kept.add(out);
+      cache.set(key, out);
+    }
     return out;
   };
 }
@@ -154,21 +159,37 @@ export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<Work
       const hit = cache?.get(key);
       if (hit !== undefined) return hit;
     }
-    const { out, keep, summary } = await pool.run(bytes);
+    // grpc-js's request Buffer is the call's own: it moves to the worker without a copy.
+    const { out, keep, summary } = await pool.run(bytes, { transfer: true });
     summaries.set(out, summary);
-    if (key !== undefined && keep) cache?.set(key, out);
+    if (key !== undefined && keep && cache !== undefined) {
+      kept.add(out);
+      cache.set(key, out);
+    }
     return out;
   };
 }
 
 const identity = (b: Buffer): Buffer => b;
 
+/** Answers a response cache holds (or held): they are handed out again and never released. */
+const kept = new WeakSet<Buffer>();
+
+/**
+ * grpc-js copies the answer into its framed message right after this returns, synchronously; an
+ * answer no cache holds is dead then, and its memory is released at once (worker.ts, release).
+ */
+const releasingSerialize = (b: Buffer): Buffer => {
+  if (!kept.has(b)) queueMicrotask(() => release(b));
+  return b;
+};
+
 /** The FunctionRunnerService path and shape (the SDK's), carrying raw bytes both ways. */
 const functionService = {
   runFunction: {
     ...FunctionRunnerServiceService.runFunction,
     requestDeserialize: identity,
-    responseSerialize: identity,
+    responseSerialize: releasingSerialize,
   },
 } satisfies grpc.ServiceDefinition;
 
@@ -214,11 +235,23 @@ export const poolOf = (server: grpc.Server): WorkerPool | undefined => pools.get
 const budgets = new WeakMap<grpc.Server, AdmissionStats>();
 export const admissionStatsOf = (server: grpc.Server): AdmissionStats | undefined => budgets.get(server);
 
+/** The collector that gives released request memory back, per server (for tests). */
+const reclaimers = new WeakMap<grpc.Server, Reclaimer>();
+export const reclaimerOf = (server: grpc.Server): Reclaimer | undefined => reclaimers.get(server);
+/** Quiet time after a burst of released request bytes before memory is collected (reclaim.ts). */
+export const RECLAIM_QUIET_MS = 1_000;
+/** Released request bytes from which a collection is worth its pause (a few full-size requests). */
+const RECLAIM_MIN_BYTES = 16 * 1024 * 1024;
+
 export function createServer(opts: CreateServerOptions, logger: Logger, health = new Health()): grpc.Server {
+  const maxInflightBytes = opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+  const reclaim = reclaimer({ thresholdBytes: Math.min(RECLAIM_MIN_BYTES, Math.floor(maxInflightBytes / 4)), quietMs: RECLAIM_QUIET_MS, largeBytes: DEFAULT_SMALL_REQUEST_BYTES });
   const bounds = admission({
-    maxInflightBytes: opts.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
+    maxInflightBytes,
     callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     path: RUN_FUNCTION_PATH,
+    maxMessageBytes: opts.maxRecvMessageSize,
+    onRelease: (bytes) => reclaim.released(bytes),
   });
   const server = new grpc.Server({
     interceptors: [bounds.interceptor],
@@ -232,6 +265,7 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
   });
   budgets.set(server, bounds.stats);
+  reclaimers.set(server, reclaim);
   const entries = opts.responseCacheEntries ?? DEFAULT_CACHE_OPTIONS.maxEntries;
   const cache = entries > 0 ? new ResponseCache({ ...DEFAULT_CACHE_OPTIONS, maxEntries: entries }) : undefined;
   const workers = opts.workers ?? 0;
@@ -248,8 +282,10 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     const handle = pooledAnswerer(cache, pool);
     server.addService(functionService, {
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        // Read before the request may be transferred to a worker (and be empty here).
+        const request = requestLog(logger, call.request);
         void handle(call.request).then((out) => {
-          logAnswer(logger, call.request, out);
+          logAnswer(logger, request, out);
           callback(null, out);
         });
       },
@@ -259,7 +295,9 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     server.addService(functionService, {
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         const out = handle(call.request);
-        logAnswer(logger, call.request, out);
+        logAnswer(logger, requestLog(logger, call.request), out);
+        // The request is answered: nothing reads grpc-js's Buffer of it again.
+        release(call.request);
         callback(null, out);
       },
     });
@@ -268,13 +306,20 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
   return server;
 }
 
-function logAnswer(logger: Logger, request: Buffer, out: Buffer): void {
+/** What the debug log says about a request (only read when debug logging is on). */
+interface RequestLog {
+  readonly tag: string;
+  readonly requestBytes: number;
+}
+
+const requestLog = (logger: Logger, request: Buffer): RequestLog | undefined =>
+  logger.isLevelEnabled('debug') ? { tag: salvageTag(request), requestBytes: request.length } : undefined;
+
+function logAnswer(logger: Logger, request: RequestLog | undefined, out: Buffer): void {
   const summary = summaryOf(out);
   // A FATAL result stops the whole composition; the XR's events say so, and so does our log.
   for (const f of summary?.fatal ?? []) logger.warn({ xr: summary?.xr, reason: f.reason, message: f.message }, 'RunFunction FATAL result');
-  if (logger.isLevelEnabled('debug')) {
-    logger.debug({ xr: summary?.xr, tag: salvageTag(request), requestBytes: request.length, responseBytes: out.length }, 'RunFunction');
-  }
+  if (request !== undefined) logger.debug({ xr: summary?.xr, ...request, responseBytes: out.length }, 'RunFunction');
 }
 
 /** A server with only the health service, for a plaintext probe port. */

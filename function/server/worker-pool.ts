@@ -20,15 +20,17 @@
  *   much (bench/cold-start.ts).
  * - `close` lets the calls already given to workers finish, then terminates them.
  *
- * The bytes are copied once into a transferable buffer each way; the response cache and the
- * logging stay in the main thread (server.ts).
+ * The response is transferred back, never copied; the request is transferred when the caller
+ * gives it away (the server does: grpc-js's Buffer is the call's own) and copied otherwise. The
+ * response cache and the logging stay in the main thread (server.ts).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ComputedAnswer, computeAnswer, lostAnswer } from './answer.js';
-import { ownBuffer, POOL_WORKER_MARK, WORKER_READY, type WorkerCall, type WorkerReply } from './worker.js';
+import { salvageTag } from '../wire/codec.js';
+import { ownBuffer, ownedBuffer, POOL_WORKER_MARK, WORKER_READY, type WorkerCall, type WorkerReply } from './worker.js';
 
 /** Emitted on a Worker once its module loaded and serves calls (its first message). */
 const READY_EVENT = 'asya-ready';
@@ -46,6 +48,14 @@ export const DEFAULT_START_AFTER_MS = 1000;
 /** How long after the first call was answered `startAfterFirstCall` starts the workers. */
 const START_AFTER_FIRST_CALL_MS = 100;
 
+/**
+ * V8's young generation of a worker (two semi-spaces and its large-object space). V8's default
+ * lets it grow to 48 MiB under allocation load, each worker its own: most of what a worker adds
+ * to the RSS of a busy server. One call's garbage is small; a small nursery costs a few more
+ * scavenges, not throughput (README, performance; bench/soak.ts for the RSS).
+ */
+export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 6;
+
 /** Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes). */
 export const DEFAULT_WORKER_MIN_BYTES = 64 * 1024;
 
@@ -58,6 +68,8 @@ export interface WorkerPoolOptions {
    */
   readonly minBytes?: number | undefined;
   readonly largeBytes?: number | undefined;
+  /** Each worker's V8 young generation in MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB). */
+  readonly youngGenerationMb?: number | undefined;
   /** The module each worker runs (it must call serveWorker); default: the real one. */
   readonly entry?: URL | undefined;
   /** Start the workers in the constructor (default) or only when `start` is called. */
@@ -71,6 +83,10 @@ export interface WorkerPoolOptions {
 interface Task {
   readonly id: number;
   readonly bytes: Uint8Array;
+  /** The caller gives the request's memory away: it may be transferred to the worker, not copied. */
+  readonly transfer: boolean;
+  /** The request's tag, read before a transfer empties `bytes` (for a lost answer). */
+  tag?: string;
   readonly large: boolean;
   readonly resolve: (answer: ComputedAnswer) => void;
 }
@@ -107,6 +123,7 @@ export class WorkerPool {
   private readonly source: { readonly source: URL | string; readonly evaluate: boolean };
   private readonly onWorkerExit: WorkerPoolOptions['onWorkerExit'];
   private readonly onWorkerReady: WorkerPoolOptions['onWorkerReady'];
+  private readonly youngGenerationMb: number;
   private nextId = 1;
   private closed = false;
   private failedStarts = 0;
@@ -124,6 +141,7 @@ export class WorkerPool {
     this.largeBytes = options.largeBytes ?? DEFAULT_LARGE_REQUEST_BYTES;
     this.minBytes = options.minBytes ?? 0;
     this.source = workerSource(options.entry);
+    this.youngGenerationMb = options.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB;
     this.onWorkerExit = options.onWorkerExit;
     this.onWorkerReady = options.onWorkerReady;
     if (options.autoStart !== false) this.start();
@@ -186,8 +204,11 @@ export class WorkerPool {
     return this.slots.filter((s) => s.task !== undefined).length;
   }
 
-  /** The answer for `bytes`; never rejects. */
-  run(bytes: Uint8Array): Promise<ComputedAnswer> {
+  /**
+   * The answer for `bytes`; never rejects. With `transfer`, the caller hands over `bytes`: a large
+   * request that owns its memory moves to the worker without a copy, and is empty afterwards.
+   */
+  run(bytes: Uint8Array, options: { readonly transfer?: boolean } = {}): Promise<ComputedAnswer> {
     if (this.closed || this.failedStarts >= MAX_FAILED_STARTS) {
       this.inline++;
       return Promise.resolve(computeAnswer(bytes));
@@ -209,7 +230,7 @@ export class WorkerPool {
       return Promise.resolve(answer);
     }
     return new Promise<ComputedAnswer>((resolve) => {
-      (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, resolve });
+      (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, transfer: options.transfer === true, resolve });
       this.dispatch();
     });
   }
@@ -244,7 +265,13 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const { source, evaluate } = this.source;
-    const worker = new Worker(source, { eval: evaluate, workerData: { role: POOL_WORKER_MARK }, stdout: false, stderr: false });
+    const worker = new Worker(source, {
+      eval: evaluate,
+      workerData: { role: POOL_WORKER_MARK },
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb },
+    });
     // The pool never keeps the process alive by itself: the gRPC server does while it listens.
     worker.unref();
     const slot: Slot = { worker, task: undefined, online: false, error: undefined };
@@ -277,7 +304,7 @@ export class WorkerPool {
     if (!this.closed || task !== undefined) this.onWorkerExit?.({ code, error: slot.error, hadCall: task !== undefined });
     if (task !== undefined) {
       const why = slot.error === undefined ? `exited with code ${code}` : `failed: ${slot.error}`;
-      task.resolve(lostAnswer(task.bytes, `the worker thread answering this call ${why}; the call was not answered`));
+      task.resolve(lostAnswer(task.bytes, `the worker thread answering this call ${why}; the call was not answered`, task.tag));
     }
     if (this.closed) return;
     const index = this.slots.indexOf(slot);
@@ -299,9 +326,16 @@ export class WorkerPool {
       const task = this.small.shift() ?? (largeBusy < maxLarge ? this.large.shift() : undefined);
       if (task === undefined) return;
       slot.task = task;
+      const owned = task.transfer ? ownedBuffer(task.bytes) : undefined;
+      if (owned !== undefined) {
+        task.tag = salvageTag(task.bytes);
+        const call: WorkerCall = { id: task.id, bytes: new Uint8Array(owned, task.bytes.byteOffset, task.bytes.byteLength) };
+        slot.worker.postMessage(call, [owned]);
+        continue;
+      }
       const buffer = ownBuffer(task.bytes);
       const call: WorkerCall = { id: task.id, bytes: new Uint8Array(buffer) };
-      // A copy (ownBuffer) when the request shares its memory, so grpc-js's Buffer stays intact.
+      // A copy (ownBuffer) when the request shares its memory, so the caller's Buffer stays intact.
       slot.worker.postMessage(call, buffer === task.bytes.buffer ? [] : [buffer]);
     }
   }

@@ -40,11 +40,40 @@ export function ownBuffer(b: Uint8Array): ArrayBuffer {
   return copy.buffer;
 }
 
+/** Below this a Buffer may be a slice of Node's shared 8 KiB allocation pool, which must never be detached. */
+export const RELEASE_MIN_BYTES = 64 * 1024;
+
+/**
+ * The ArrayBuffer under `b` if `b` is all of it but a few leading bytes (grpc-js hands a request
+ * over without its 5-byte message prefix) and large enough that it cannot be a pool slice;
+ * otherwise undefined. Only such a buffer may be transferred or released in place.
+ */
+export function ownedBuffer(b: Uint8Array): ArrayBuffer | undefined {
+  const ab = b.buffer;
+  if (!(ab instanceof ArrayBuffer) || b.byteLength < RELEASE_MIN_BYTES) return undefined;
+  return b.byteOffset + b.byteLength === ab.byteLength && b.byteOffset <= 16 ? ab : undefined;
+}
+
+/**
+ * Frees a dead buffer's memory at the next scavenge instead of the next full collection. The
+ * Buffer objects of a call often outlive a scavenge (the call is in flight), so they sit in V8's
+ * old space, and their megabytes with them, until a mark-compact, which V8 starts only after
+ * 64 MiB more of such memory: most of a busy server's RSS above its heaps. Detaching moves the
+ * memory to a fresh ArrayBuffer that nothing references, which the next scavenge frees. Only
+ * for buffers the caller owns (see ownedBuffer); after this `b` is empty.
+ */
+export function release(b: Uint8Array): void {
+  const ab = ownedBuffer(b);
+  if (ab !== undefined) structuredClone(ab, { transfer: [ab] });
+}
+
 export function serveWorker(compute: (bytes: Uint8Array) => ComputedAnswer): void {
   const port = parentPort;
   if (port === null) throw new Error('serveWorker must run in a worker thread');
   port.on('message', (call: WorkerCall) => {
     const { out, keep, summary } = compute(call.bytes);
+    // The request was transferred or copied to this thread: nothing else holds it.
+    release(call.bytes);
     const buffer = ownBuffer(out);
     const reply: WorkerReply = { id: call.id, out: new Uint8Array(buffer), keep, summary };
     // Transferred, not copied: the response can be megabytes.

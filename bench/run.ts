@@ -42,7 +42,7 @@ import { load, type LoadResult } from './load.js';
 import { median, type Timing, time } from './micro.js';
 import { ensurePeerBinary, goVersion, PEER_VERSION, peerInput, ROOT } from './peer.js';
 import { replaceBenchSection } from './readme.js';
-import { rssKiB, type Spawned, spawnFunction } from './spawn.js';
+import { imageNodeFlags, rssKiB, type Spawned, spawnFunction } from './spawn.js';
 import { runValidateBenchmark } from './validate.js';
 
 const { values: opts } = parseArgs({
@@ -192,21 +192,23 @@ async function main(): Promise<void> {
   log('validate throughput (bench/validate.ts)');
   const validate = runValidateBenchmark(QUICK ? 300 : 1000, QUICK ? 3 : 7);
 
+  // The node flags the package image starts with (Dockerfile ENTRYPOINT), so the figures are the shipped server's.
+  const nodeFlags = imageNodeFlags();
   const xr = benchActor(GRPC_MOUNTS);
   const oursRequest = tagged(benchRequest(xr, BENCH_INPUT));
   const specs: ServerSpec[] = [
-    { id: 'ours', label: `ours, no response cache (\`--response-cache-entries 0\`, default \`--workers ${DEFAULT_WORKERS}\`)`, command: process.execPath, args: [dist, '--response-cache-entries', '0'], request: oursRequest },
+    { id: 'ours', label: `ours, no response cache (\`--response-cache-entries 0\`, default \`--workers ${DEFAULT_WORKERS}\`)`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0'], request: oursRequest },
     ...[0, 1, 2]
       .filter((w) => w !== DEFAULT_WORKERS && opts['no-workers'] !== true)
-      .map((w) => ({ id: `ours-w${w}`, label: `ours, no response cache, \`--workers ${w}\`${w === 0 ? ' (in process)' : ''}`, command: process.execPath, args: [dist, '--response-cache-entries', '0', '--workers', String(w)], request: oursRequest })),
-    { id: 'ours+cache', label: 'ours as shipped (response cache on)', command: process.execPath, args: [dist], request: oursRequest },
+      .map((w) => ({ id: `ours-w${w}`, label: `ours, no response cache, \`--workers ${w}\`${w === 0 ? ' (in process)' : ''}`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', '--workers', String(w)], request: oursRequest })),
+    { id: 'ours+cache', label: 'ours as shipped (response cache on)', command: process.execPath, args: [...nodeFlags, dist], request: oursRequest },
   ];
   if (opts.baseline !== undefined) {
     // A baseline built before the move to function/server/ has its entry point one level up.
     const candidates = ['dist/function/server/main.js', 'dist/function/main.js'].map((p) => join(opts.baseline as string, p));
     const baseline = candidates.find((p) => existsSync(p));
     if (baseline === undefined) throw new Error(`--baseline: ${candidates[0]} is missing (build it there first)`);
-    specs.push({ id: 'baseline', label: `before (${opts['baseline-label'] ?? opts.baseline})`, command: process.execPath, args: [baseline], request: oursRequest });
+    specs.push({ id: 'baseline', label: `before (${opts['baseline-label'] ?? opts.baseline})`, command: process.execPath, args: [...nodeFlags, baseline], request: oursRequest });
   }
   let peerVersion = 'n/a';
   const peerBin = ensurePeerBinary(log);
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
   // The bundle is what the package image starts (on Node 24); issue 16's cold-start goal is on it.
   const bundle = opts.bundle ?? join(ROOT, '_build/app/main.mjs');
   if (existsSync(bundle)) {
-    const bundleSpec = { ...(specs[0] as ServerSpec), args: [bundle, '--response-cache-entries', '0'] };
+    const bundleSpec = { ...(specs[0] as ServerSpec), args: [...nodeFlags, bundle, '--response-cache-entries', '0'] };
     cold.set('bundle', await coldStarts(bundleSpec, COLD_RUNS));
     if (opts.node !== undefined) cold.set('bundle-node', await coldStarts({ ...bundleSpec, command: opts.node }, COLD_RUNS));
   } else {

@@ -5,20 +5,11 @@
  * fixed place instead of wherever insertion order happens to put it.
  */
 
-import { isObject, type Json } from '../json.js';
+import { isObject, type Json, setOwn } from '../json.js';
 
 export { isObject, type Json };
 
 const NO_KEYS: readonly string[] = [];
-
-/**
- * Sets an own data property. `out[k] = v` with `k === '__proto__'` (an earlier step may send such
- * a key) would replace the object's prototype instead of adding a key.
- */
-function setOwn(out: Json, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
-}
 
 /**
  * `obj` with `key` set to `value`: in place when present, otherwise just before the first of

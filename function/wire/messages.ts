@@ -9,7 +9,8 @@
  * checks that these tables name every field the SDK knows and that both codecs agree byte for
  * byte.
  */
-import { Reader, WIRE, WireError, Writer, defineKey, int64Size, utf8Length, varintSize } from './protobuf.js';
+import { Reader, WIRE, WireError, Writer, int64Size, utf8Length, varintSize } from './protobuf.js';
+import { setOwn } from '../json.js';
 import { StructSizes, decodeStruct, writeStruct } from './struct.js';
 
 export type FieldType =
@@ -204,7 +205,7 @@ export function decodeMessage(type: MessageType, reader: Reader, end: number, ou
     }
     if (field.type.t === 'map') {
       const [key, value] = decodeMapEntry(field.type.v, reader, reader.lengthEnd());
-      defineKey(out[field.name] as Obj, key, value);
+      setOwn(out[field.name] as Obj, key, value);
       continue;
     }
     const existing = out[field.name];
@@ -215,7 +216,7 @@ export function decodeMessage(type: MessageType, reader: Reader, end: number, ou
     if (!field.repeated && field.type.t === 'struct' && isStructObj(existing)) {
       // google.protobuf.Struct is a message whose one field is a map: a second copy adds its keys.
       const more = decodeValue(field.type, reader) as Obj;
-      for (const [k, v] of Object.entries(more)) defineKey(existing, k, v);
+      for (const [k, v] of Object.entries(more)) setOwn(existing, k, v);
       continue;
     }
     const value = decodeValue(field.type, reader);

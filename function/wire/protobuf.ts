@@ -244,9 +244,3 @@ export class Writer {
 }
 
 export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-/** `obj[key] = value` without the `__proto__` setter: a key named `__proto__` stays a key. */
-export function defineKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
-}

@@ -13,7 +13,8 @@
  * assignment would instead set the object's prototype and drop the key, so an earlier step's
  * `data.__proto__` would silently vanish from the desired state.
  */
-import { Reader, WIRE, WireError, Writer, defineKey, utf8Length, varintSize } from './protobuf.js';
+import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
+import { setOwn } from '../json.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -112,7 +113,7 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
 function finish(done: Frame, parent: Frame | undefined): void {
   if (done.kind === 'entry') {
     // The SDK drops an entry whose value is unset; so do we.
-    if (done.value !== UNSET && done.value !== undefined) defineKey(done.obj, done.key, done.value);
+    if (done.value !== UNSET && done.value !== undefined) setOwn(done.obj, done.key, done.value);
     return;
   }
   if (done.kind !== 'value' || parent === undefined) return;

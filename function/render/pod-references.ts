@@ -29,7 +29,6 @@ export function podReferences(template: unknown, opts: { readonly secrets: boole
   const found = new Map<string, { kind: ReferenceKind; name: string; keys: Set<string>; usedBy: string[] }>();
   const add = (kind: ReferenceKind, name: unknown, usedBy: string, key?: unknown): void => {
     if (typeof name !== 'string' || name === '') return;
-    if (kind === 'Secret' && !opts.secrets) return;
     const id = `${kind}/${name}`;
     const entry = found.get(id) ?? { kind, name, keys: new Set<string>(), usedBy: [] };
     if (typeof key === 'string' && key !== '') entry.keys.add(key);
@@ -40,7 +39,7 @@ export function podReferences(template: unknown, opts: { readonly secrets: boole
   const spec = isObject(template) && isObject(template['spec']) ? template['spec'] : {};
   const sa = spec['serviceAccountName'] ?? spec['serviceAccount'];
   if (typeof sa === 'string' && sa !== '' && sa !== 'default') add('ServiceAccount', sa, 'serviceAccountName');
-  // Secret sites are skipped before their message text is built when Secrets are not checked.
+  // Secrets only when asked: every Secret site below is skipped before its message text is built.
   const secrets = opts.secrets;
   if (secrets) for (const [i, s] of list(spec['imagePullSecrets']).entries()) add('Secret', s['name'], `imagePullSecrets[${i}]`);
 

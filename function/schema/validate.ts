@@ -85,7 +85,11 @@ export function capIssues(issues: readonly FieldIssue[], max = MAX_REPORTED_ISSU
   return [...issues.slice(0, max), moreIssues(issues.length - max)];
 }
 
-const moreIssues = (more: number): FieldIssue => ({ path: [], rule: 'more-issues', message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` });
+/** The rule of the line that stands for the problems past the cap. */
+export const MORE_ISSUES_RULE = 'more-issues';
+
+/** The line that stands for `more` problems not shown. */
+export const moreIssues = (more: number): FieldIssue => ({ path: [], rule: MORE_ISSUES_RULE, message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` });
 
 export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
   const parsed = asyncActorDocument.safeParse(doc, { error: zodMessage });

@@ -10,7 +10,7 @@
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
-import { MAX_REPORTED_ISSUES, validateAsyncActor } from '../schema/validate.js';
+import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor } from '../schema/validate.js';
 import type { LineCounter } from 'yaml';
 import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
 import { loadFast, locateFast } from './positions.js';
@@ -96,7 +96,7 @@ export function humanize(issue: FieldIssue): FieldIssue {
   return issue.rule === 'schema' && MISSING.test(issue.message) ? { ...issue, message: 'required field is missing' } : issue;
 }
 
-const MORE_ISSUES = 'more-issues';
+// Reads back the count moreIssues wrote.
 const HIDDEN = /^and (\d+) more problem/;
 
 /**
@@ -111,16 +111,13 @@ export function checkAsyncActor(value: unknown, validator: DocumentValidator): F
   const fromJsonSchema = valid ? [] : ajvErrorsToIssues(validator.errors, value);
   const merged = mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
   if (merged.length <= MAX_REPORTED_ISSUES + 1) return merged;
-  const real = merged.filter((i) => i.rule !== MORE_ISSUES);
+  const real = merged.filter((i) => i.rule !== MORE_ISSUES_RULE);
   // The problems validateAsyncActor already left out, from its own "and N more" issue.
-  const hiddenBefore = merged.reduce((n, i) => n + (i.rule === MORE_ISSUES ? Number(HIDDEN.exec(i.message)?.[1] ?? 0) : 0), 0);
+  const hiddenBefore = merged.reduce((n, i) => n + (i.rule === MORE_ISSUES_RULE ? Number(HIDDEN.exec(i.message)?.[1] ?? 0) : 0), 0);
   // The hidden ones validateAsyncActor counted are mostly the same problems ajv reports (one
   // unknown key each), so the larger count, not the sum.
   const more = Math.max(real.length - MAX_REPORTED_ISSUES, hiddenBefore);
-  return [
-    ...real.slice(0, MAX_REPORTED_ISSUES),
-    { path: [], rule: MORE_ISSUES, message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` },
-  ];
+  return [...real.slice(0, MAX_REPORTED_ISSUES), moreIssues(more)];
 }
 
 export type Selection =

@@ -82,10 +82,10 @@ export const quantity = z
 /** A resource quantity as container resources take it: the API server refuses negative ones. */
 export const NON_NEGATIVE_QUANTITY =
   '^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
-export const nonNegativeQuantity = z
-  .union([z.string().regex(new RegExp(NON_NEGATIVE_QUANTITY)), z.number().min(0)])
-  .meta({ 'x-kubernetes-int-or-string': true });
 const NON_NEGATIVE_QUANTITY_RE = new RegExp(NON_NEGATIVE_QUANTITY);
+export const nonNegativeQuantity = z
+  .union([z.string().regex(NON_NEGATIVE_QUANTITY_RE), z.number().min(0)])
+  .meta({ 'x-kubernetes-int-or-string': true });
 /** Resource name -> quantity; the usual string quantity skips zod's union. */
 const quantities = () => fastRecord(nonNegativeQuantity, (v) => typeof v === 'string' && NON_NEGATIVE_QUANTITY_RE.test(v));
 

@@ -138,10 +138,7 @@ export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) =
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const { out, keep } = compute(bytes);
-    if (keep) {
-      kept.add(out);
-      cache.set(key, out);
-    }
+    if (keep) cacheAnswer(cache, key, out);
     return out;
   };
 }
@@ -162,10 +159,7 @@ export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<Work
     // grpc-js's request Buffer is the call's own: it moves to the worker without a copy.
     const { out, keep, summary } = await pool.run(bytes, { transfer: true });
     summaries.set(out, summary);
-    if (key !== undefined && keep && cache !== undefined) {
-      kept.add(out);
-      cache.set(key, out);
-    }
+    if (key !== undefined && keep && cache !== undefined) cacheAnswer(cache, key, out);
     return out;
   };
 }
@@ -174,6 +168,12 @@ const identity = (b: Buffer): Buffer => b;
 
 /** Answers a response cache holds (or held): they are handed out again and never released. */
 const kept = new WeakSet<Buffer>();
+
+/** Every answer goes into a cache through here, so that none is ever released (releasingSerialize). */
+function cacheAnswer(cache: ResponseCache, key: string, out: Buffer): void {
+  kept.add(out);
+  cache.set(key, out);
+}
 
 /**
  * grpc-js copies the answer into its framed message right after this returns, synchronously; an

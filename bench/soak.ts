@@ -13,14 +13,13 @@
  *
  * Loopback only. Exits 1 on any error or mismatched answer.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as wire from '../function/wire/messages.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 import { actorDoc, baseSpec, request } from '../test/support/requests.js';
-import { ROOT, rssKiB, spawnEntryPoint } from '../test/support/spawn.js';
+import { rssKiB, spawnBuiltEntryPoint, spawnEntryPoint } from '../test/support/spawn.js';
 import { imageNodeFlags } from './spawn.js';
 
 const { values } = parseArgs({
@@ -85,16 +84,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const port = await freePort();
 const serverArgs = ['--insecure', '--address', `127.0.0.1:${port}`, ...(values['server-arg'] ?? [])];
-function spawnBuilt(nodeFlags: readonly string[], args: readonly string[]) {
-  const child = spawn(process.execPath, [...nodeFlags, 'dist/function/server/main.js', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null }>((resolve) => child.on('exit', (code) => resolve({ code })));
-  return { child, exited, stderr: () => err };
-}
-
 const nodeFlags = values['node-arg'] ?? imageNodeFlags();
-const server = values.dist === true ? spawnBuilt(nodeFlags, serverArgs) : spawnEntryPoint(serverArgs);
+const server = values.dist === true ? spawnBuiltEntryPoint(serverArgs, nodeFlags) : spawnEntryPoint(serverArgs);
 const pid = server.child.pid as number;
 const client = new RawFunctionClient(`127.0.0.1:${port}`);
 try {

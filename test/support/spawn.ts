@@ -21,9 +21,9 @@ export function spawnEntryPoint(args: readonly string[]): ReturnType<typeof spaw
   return spawnNode(['--import', 'tsx', 'function/server/main.ts', ...args]);
 }
 
-/** The built entry point (`npm run build` first), as the package image runs it. */
-export function spawnBuiltEntryPoint(args: readonly string[]): ReturnType<typeof spawnNode> {
-  return spawnNode(['dist/function/server/main.js', ...args]);
+/** The built entry point (`npm run build` first), as the package image runs it (with its node flags, `nodeFlags`). */
+export function spawnBuiltEntryPoint(args: readonly string[], nodeFlags: readonly string[] = []): ReturnType<typeof spawnNode> {
+  return spawnNode([...nodeFlags, 'dist/function/server/main.js', ...args]);
 }
 
 function spawnNode(argv: readonly string[]): { child: ChildProcess; exited: SpawnedFunction['exited']; stdout: () => string; stderr: () => string } {

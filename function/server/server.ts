@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
 import tlsDefaults, { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { FunctionRunnerServiceService } from '@crossplane-org/function-sdk-typescript';
 import { pino, type Logger } from 'pino';
 import { Health, HealthServiceDefinition } from './health.js';
 import { DEFAULT_CACHE_OPTIONS, ResponseCache } from './cache.js';
@@ -184,12 +183,22 @@ const releasingSerialize = (b: Buffer): Buffer => {
   return b;
 };
 
-/** The FunctionRunnerService path and shape (the SDK's), carrying raw bytes both ways. */
-const functionService = {
+/**
+ * The FunctionRunnerService path and shape (the SDK's; service-definition.test.ts compares them),
+ * carrying raw bytes both ways. Written out rather than spread from the SDK's
+ * FunctionRunnerServiceService, whose serializers would pull the SDK's generated message codecs
+ * (about 60 KB the server never runs) into the bundle, where every byte is compiled at start.
+ */
+export const RUN_FUNCTION_PATH = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
+export const functionService = {
   runFunction: {
-    ...FunctionRunnerServiceService.runFunction,
+    path: RUN_FUNCTION_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
     requestDeserialize: identity,
     responseSerialize: releasingSerialize,
+    responseDeserialize: identity,
   },
 } satisfies grpc.ServiceDefinition;
 
@@ -225,8 +234,6 @@ export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 /** Worker threads by default (measured on 2 cores, see the README's performance section). */
 export const DEFAULT_WORKERS = 1;
-
-const RUN_FUNCTION_PATH = FunctionRunnerServiceService.runFunction.path;
 
 /** The worker pool behind a server created with `workers > 0`, so that its stop can close it. */
 const pools = new WeakMap<grpc.Server, WorkerPool>();

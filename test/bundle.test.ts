@@ -59,6 +59,13 @@ describe('bundled entry point', () => {
     }
   });
 
+  // esbuild wraps a module reached through import() in an init function that V8 parses twice at
+  // start (once with the file, again when it runs); function/server/main.ts imports statically.
+  it('has no lazily initialised module wrappers (no dynamic import in the server)', () => {
+    const wrapped = readFileSync(bundle, 'utf8').match(/\binit_\w+=__esm\(/g) ?? [];
+    expect(wrapped.length, wrapped.slice(0, 5).join(' ')).toBe(0);
+  });
+
   it('answers every corpus and example actor byte for byte as the sources do, in process and in its worker', async () => {
     const reqs = corpusRequests();
     expect(reqs.length).toBeGreaterThan(150);

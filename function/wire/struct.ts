@@ -15,6 +15,7 @@
  */
 import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
+import { recordDepthBound } from './depth.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -44,11 +45,17 @@ type Frame =
 export function decodeStruct(reader: Reader, end: number): Obj {
   const root: Obj = {};
   const stack: Frame[] = [{ kind: 'struct', end, obj: root }];
+  // Objects and arrays open on the stack, and the most ever open: an upper bound on the nesting
+  // depth of the result (a value replaced later only makes it larger than the truth), recorded so
+  // that the request guard need not walk a 4 MiB object again to learn it is shallow.
+  let open = 1;
+  let most = 1;
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as Frame;
     if (reader.pos >= top.end) {
       if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
       stack.pop();
+      if (top.kind === 'struct' || top.kind === 'list') open--;
       finish(top, stack[stack.length - 1]);
       continue;
     }
@@ -76,12 +83,18 @@ export function decodeStruct(reader: Reader, end: number): Obj {
           continue;
         }
         break;
-      case 'value':
-        if (readValueField(reader, top, no, wire, stack)) continue;
+      case 'value': {
+        const frames = stack.length;
+        if (readValueField(reader, top, no, wire, stack)) {
+          if (stack.length > frames && ++open > most) most = open;
+          continue;
+        }
         break;
+      }
     }
     reader.skip(wire);
   }
+  recordDepthBound(root, most);
   return root;
 }
 

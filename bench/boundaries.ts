@@ -16,13 +16,16 @@
  * inspector's profiler is on around them, not while requests are built and encoded); run the tsc
  * build for that, tsx's injected helpers distort profiles. With BOUNDARIES_DIGEST=1 each row also
  * prints (on stderr) a SHA-256 of its answer or report, to check that two builds answer alike.
+ * With BOUNDARIES_STAGES=1 each request row also prints (on stderr) the median CPU ms of its
+ * stages run one by one: decode, handler (nesting guard, validation, render) and encode.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import YAML from 'yaml';
-import { computeAnswer } from '../function/server/server.js';
+import { answer, computeAnswer, serializeResponse } from '../function/server/server.js';
+import { decodeRequestSafely } from '../function/wire/codec.js';
 import { checkSource } from '../function/validate/check.js';
 import { defaultValidator } from '../function/validate/schema-file.js';
 import * as wire from '../function/wire/messages.js';
@@ -67,6 +70,16 @@ const shapes: Array<[string, (target: number) => Record<string, unknown>]> = [
 
 const PROFILE = process.env['BOUNDARIES_PROFILE'];
 const DIGEST = process.env['BOUNDARIES_DIGEST'] === '1';
+const STAGES = process.env['BOUNDARIES_STAGES'] === '1';
+/** Median CPU ms of each stage of computeAnswer, each timed on its own. */
+function stages(name: string, bytes: Uint8Array): void {
+  const decoded = decodeRequestSafely(bytes);
+  const rsp = answer(decoded);
+  const decode = time(() => decodeRequestSafely(bytes)).cpu;
+  const handler = time(() => answer(decoded)).cpu;
+  const encode = time(() => serializeResponse(rsp)).cpu;
+  console.error(`stages | ${name} | decode ${decode.toFixed(0)} | handler ${handler.toFixed(0)} | encode ${encode.toFixed(0)}`);
+}
 const digest = (name: string, bytes: Uint8Array | string) => {
   if (DIGEST) console.error(`digest | ${name} | ${createHash('sha256').update(bytes).digest('hex')}`);
 };
@@ -129,6 +142,7 @@ const row = (name: string, full: Uint8Array, half: Uint8Array) => {
   const halfCpu = time(() => computeAnswer(half)).cpu;
   const x2 = cpu / Math.max(halfCpu, 0.5);
   console.log(`| ${name} | ${(full.length / MiB).toFixed(2)} | ${ms.toFixed(0)} | ${cpu.toFixed(0)} | ${x2.toFixed(1)}${x2 > 3 ? ' super-linear?' : ''} |`);
+  if (STAGES) stages(name, full);
 };
 for (const [name, make] of shapes) {
   if (ONLY !== undefined && !name.includes(ONLY)) continue;

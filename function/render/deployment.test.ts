@@ -124,6 +124,9 @@ describe('renderDeployment: the pod upstream renders (contract §1)', () => {
 
   it('passes scheduling fields and user containers through', () => {
     expect(pod(d)?.nodeSelector).toEqual({ pool: 'gpu' });
+    // Shared, not copied (a 4 MiB nodeSelector is 300,000 keys): the actor is frozen here, so
+    // anything later that wrote to the rendered map would throw.
+    expect(pod(d)?.nodeSelector).toBe(actor.spec.nodeSelector);
     expect(pod(d)?.tolerations).toEqual([{ key: 'gpu', operator: 'Exists' }]);
     expect(container(d, 'fetch')).toEqual({ name: 'fetch', image: 'busybox' });
     expect(container(d, 'metrics')).toEqual({ name: 'metrics', image: 'prom/statsd-exporter' });

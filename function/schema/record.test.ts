@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { fcParams } from '../../test/support/fc.js';
 import { isLabelValue, LABEL_VALUE, MAX_LABEL_VALUE, NON_NEGATIVE_QUANTITY, nonNegativeQuantity } from './k8s.js';
 import { zodMessage } from './messages.js';
-import { fastRecord } from './record.js';
+import { fastRecord, parsedKeys } from './record.js';
 
 const labelValue = () => z.string().max(MAX_LABEL_VALUE).regex(new RegExp(LABEL_VALUE));
 const NON_NEGATIVE_QUANTITY_RE = new RegExp(NON_NEGATIVE_QUANTITY);
@@ -74,6 +74,25 @@ describe('fastRecord', () => {
 
   it('keeps zod parse for a record with checks of its own (none are used)', () => {
     expect(() => fastRecord(z.string(), () => true, (s) => s.refine(() => true) as never)).toThrow(/checks/);
+  });
+
+  it('parsedKeys is the output\'s own keys in order whenever it is known', () => {
+    const [, , ours] = pairs[0] as (typeof pairs)[number];
+    let known = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 12 }), (entries) => {
+        const r = ours.safeParse(build(entries, {}));
+        if (!r.success) return;
+        const out = r.data as Record<string, unknown>;
+        const keys = parsedKeys(out);
+        if (keys === undefined) return;
+        known++;
+        expect(keys).toEqual(Reflect.ownKeys(out));
+      }),
+      fcParams(300),
+    );
+    expect(known).toBeGreaterThan(0);
+    expect(parsedKeys({ a: 'b' })).toBeUndefined();
   });
 
   it('the output is a fresh object, never the input', () => {

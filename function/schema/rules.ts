@@ -18,6 +18,7 @@ import {
 import { type FieldIssue, formatPath, type PathSegment } from './issues.js';
 import { DNS_LABEL, labelValueProblem, privilegeContradiction, qualifiedNameProblem } from './k8s.js';
 import { isWholeQuantity, quantityValue } from './quantity.js';
+import { parsedKeys } from './record.js';
 import {
   CONNECTOR_RESERVED_ENV,
   GUARD_VOLUME_PREFIX,
@@ -367,15 +368,16 @@ function labelSyntax(actor: AsyncActor): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const keys = (map: Record<string, string> | undefined, at: PathSegment[], values: boolean) => {
     if (map === undefined) return;
-    // Object.keys, not Object.entries: a 4 MB nodeSelector is 300,000 keys, and a pair array per
-    // key was most of this rule's cost.
-    const names = Object.keys(map);
+    // Keys only, not Object.entries: a 4 MB nodeSelector is 300,000 keys, and a pair array per
+    // key was most of this rule's cost; the parse's own key list when it has one (enumerating a
+    // map that large sorts it), and a value lookup only when values are checked here.
+    const names = parsedKeys(map) ?? Object.keys(map);
     for (let i = 0; i < names.length; i++) {
       const key = names[i] as string;
-      const value = map[key];
       const kp = qualifiedNameProblem(key);
       if (kp !== undefined) issues.push({ path: [...at, key], rule: 'label-syntax', message: `label key ${JSON.stringify(key)} ${kp}` });
-      const vp = values && typeof value === 'string' ? labelValueProblem(value) : undefined;
+      const value = values ? map[key] : undefined;
+      const vp = typeof value === 'string' ? labelValueProblem(value) : undefined;
       if (vp !== undefined) issues.push({ path: [...at, key], rule: 'label-syntax', message: `label value ${JSON.stringify(value)} ${vp}` });
     }
   };

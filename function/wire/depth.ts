@@ -15,6 +15,32 @@ export interface Deepest {
   readonly path: readonly PathSegment[];
 }
 
+/**
+ * Upper bounds on the depth of objects the Struct decoder built, which counts nesting as it
+ * goes. A WeakMap: the bound lives exactly as long as its object.
+ */
+const bounds = new WeakMap<object, number>();
+
+/** Records that `root` nests at most `depth` deep (root included); only for objects nothing has changed since. */
+export function recordDepthBound(root: object, depth: number): void {
+  bounds.set(root, depth);
+}
+
+/** The recorded bound of `root`, if any (for merging two decoded Structs into one). */
+export const depthBound = (root: object): number | undefined => bounds.get(root);
+
+/**
+ * Whether `root` nests deeper than `limit`: free when the decoder recorded a bound within the
+ * limit (the usual case), else the walk of nestingDepth. The bound is only a bound, so a
+ * "too deep" answer always comes from the walk.
+ */
+export function nestsDeeperThan(root: unknown, limit: number): boolean {
+  if (typeof root !== 'object' || root === null) return false;
+  const bound = bounds.get(root);
+  if (bound !== undefined && bound <= limit) return false;
+  return nestingDepth(root, limit) > limit;
+}
+
 /** Deepest recursion the walks allow themselves: far below Node's default stack (about 10,000 frames). */
 const RECURSION_CAP = 2048;
 

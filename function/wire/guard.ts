@@ -12,7 +12,7 @@ import { DEFAULT_TTL, type RunFunctionRequest, type RunFunctionResponse } from '
 import { DEFAULT_INPUT } from '../input/schema.js';
 import { describeComposite, fatalResult, REASON } from '../results.js';
 import { formatPath, type PathSegment } from '../schema/issues.js';
-import { deepest, nestingDepth } from './depth.js';
+import { deepest, nestsDeeperThan } from './depth.js';
 import { isObject } from '../json.js';
 
 /**
@@ -54,7 +54,7 @@ export function nestingRefusal(req: RunFunctionRequest, limit = MAX_NESTING): Ru
   const tag = req.meta?.tag ?? '';
   const desired = req.desired ?? { composite: undefined, resources: {} };
   const xr = req.observed?.composite?.resource;
-  if (nestingDepth(xr, limit) > limit) {
+  if (nestsDeeperThan(xr, limit)) {
     // Walked again for the path only now: the common case needs no path.
     const xrDeepest = deepest(xr, limit);
     return fatalResponse(
@@ -67,7 +67,7 @@ export function nestingRefusal(req: RunFunctionRequest, limit = MAX_NESTING): Ru
   const rawKey = isObject(req.input) ? req.input['resourceKey'] : undefined;
   const key = typeof rawKey === 'string' ? rawKey : DEFAULT_INPUT.resourceKey;
   const existing = Object.hasOwn(desired.resources, key) ? desired.resources[key]?.resource : undefined;
-  if (nestingDepth(existing, limit) > limit) {
+  if (nestsDeeperThan(existing, limit)) {
     const existingDeepest = deepest(existing, limit);
     return fatalResponse(
       tag,

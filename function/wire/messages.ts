@@ -12,6 +12,7 @@
 import { Reader, WIRE, WireError, Writer, int64Size, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
 import { StructSizes, decodeStruct, writeStruct } from './struct.js';
+import { depthBound, recordDepthBound } from './depth.js';
 
 export type FieldType =
   | { readonly t: 'string' }
@@ -217,6 +218,10 @@ export function decodeMessage(type: MessageType, reader: Reader, end: number, ou
       // google.protobuf.Struct is a message whose one field is a map: a second copy adds its keys.
       const more = decodeValue(field.type, reader) as Obj;
       for (const [k, v] of Object.entries(more)) setOwn(existing, k, v);
+      // The merged object nests as deep as the deeper of the two.
+      const a = depthBound(existing);
+      const b = depthBound(more);
+      recordDepthBound(existing, a === undefined || b === undefined ? Number.POSITIVE_INFINITY : Math.max(a, b));
       continue;
     }
     const value = decodeValue(field.type, reader);

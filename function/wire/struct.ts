@@ -15,6 +15,7 @@
  */
 import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
+import { recordDepthBound } from './depth.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -44,11 +45,19 @@ type Frame =
 export function decodeStruct(reader: Reader, end: number): Obj {
   const root: Obj = {};
   const stack: Frame[] = [{ kind: 'struct', end, obj: root }];
+  // Objects and arrays open on the stack, and the most ever open: an upper bound on the nesting
+  // depth of the result (a value replaced later only makes it larger than the truth), recorded so
+  // that the request guard need not walk a 4 MiB object again to learn it is shallow.
+  let open = 1;
+  let most = 1;
+  /** Frames inlineValue asks for when a value holds an object or a list. */
+  const pending: Frame[] = [];
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as Frame;
     if (reader.pos >= top.end) {
       if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
       stack.pop();
+      if (top.kind === 'struct' || top.kind === 'list') open--;
       finish(top, stack[stack.length - 1]);
       continue;
     }
@@ -56,7 +65,33 @@ export function decodeStruct(reader: Reader, end: number): Obj {
     switch (top.kind) {
       case 'struct':
         if (no === STRUCT_FIELDS && wire === WIRE.len) {
-          stack.push({ kind: 'entry', end: reader.lengthEnd(), obj: top.obj, key: '', value: UNSET });
+          // The entry read in place, without frames, as long as its value is a scalar (most
+          // are): the same reads in the same order as through the frames below.
+          const entryEnd = reader.lengthEnd();
+          let key = '';
+          let value: unknown = UNSET;
+          while (reader.pos < entryEnd) {
+            const field = reader.tag();
+            if (field.no === ENTRY_KEY && field.wire === WIRE.len) {
+              key = reader.string();
+            } else if (field.no === ENTRY_VALUE && field.wire === WIRE.len) {
+              const v = inlineValue(reader, reader.lengthEnd(), pending);
+              if (v === PENDING) break;
+              value = v === UNSET ? undefined : v;
+            } else {
+              reader.skip(field.wire);
+            }
+          }
+          if (pending.length > 0) {
+            // An object or list value: the rest of the entry is read through its frame.
+            stack.push({ kind: 'entry', end: entryEnd, obj: top.obj, key, value: UNSET }, ...pending);
+            pending.length = 0;
+            if (++open > most) most = open;
+            continue;
+          }
+          if (reader.pos > entryEnd) throw new WireError(`field overruns its message at byte ${reader.pos}`);
+          // The SDK drops an entry whose value is unset; so do we.
+          if (value !== UNSET && value !== undefined) setOwn(top.obj, key, value);
           continue;
         }
         break;
@@ -72,17 +107,71 @@ export function decodeStruct(reader: Reader, end: number): Obj {
         break;
       case 'list':
         if (no === LIST_VALUES && wire === WIRE.len) {
-          stack.push({ kind: 'value', end: reader.lengthEnd(), value: UNSET });
+          const v = inlineValue(reader, reader.lengthEnd(), pending);
+          if (v === PENDING) {
+            stack.push(...pending);
+            pending.length = 0;
+            if (++open > most) most = open;
+          } else {
+            top.arr.push(v === UNSET ? undefined : v);
+          }
           continue;
         }
         break;
-      case 'value':
-        if (readValueField(reader, top, no, wire, stack)) continue;
+      case 'value': {
+        const frames = stack.length;
+        if (readValueField(reader, top, no, wire, stack)) {
+          if (stack.length > frames && ++open > most) most = open;
+          continue;
+        }
         break;
+      }
     }
     reader.skip(wire);
   }
+  recordDepthBound(root, most);
   return root;
+}
+
+/** inlineValue's answer for a value that holds an object or a list. */
+const PENDING = Symbol('pending');
+
+/**
+ * Reads the Value body `reader.pos .. end` in place: its value (UNSET when no kind is set), the
+ * last kind sent winning. Allocating two frames per scalar was most of the decoder's garbage. On
+ * an object or list it stops and returns PENDING, with the Value's frame and the container's in
+ * `pending` (in push order): the container and the rest of the Value are then read through them,
+ * exactly as if the Value had had a frame from the start.
+ */
+function inlineValue(reader: Reader, end: number, pending: Frame[]): unknown {
+  let value: unknown = UNSET;
+  while (reader.pos < end) {
+    const { no, wire } = reader.tag();
+    if (no === VALUE_NULL && wire === WIRE.varint) {
+      reader.int32();
+      value = null;
+    } else if (no === VALUE_NUMBER && wire === WIRE.fixed64) {
+      value = reader.double();
+    } else if (no === VALUE_STRING && wire === WIRE.len) {
+      value = reader.string();
+    } else if (no === VALUE_BOOL && wire === WIRE.varint) {
+      value = reader.bool();
+    } else if (no === VALUE_STRUCT && wire === WIRE.len) {
+      const obj: Obj = {};
+      const frame: Frame = { kind: 'value', end, value: obj };
+      pending.push(frame, { kind: 'struct', end: reader.lengthEnd(), obj });
+      return PENDING;
+    } else if (no === VALUE_LIST && wire === WIRE.len) {
+      const arr: unknown[] = [];
+      const frame: Frame = { kind: 'value', end, value: arr };
+      pending.push(frame, { kind: 'list', end: reader.lengthEnd(), arr });
+      return PENDING;
+    } else {
+      reader.skip(wire);
+    }
+  }
+  if (reader.pos > end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
+  return value;
 }
 
 function readValueField(reader: Reader, frame: { value: unknown }, no: number, wire: number, stack: Frame[]): boolean {

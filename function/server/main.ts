@@ -9,10 +9,10 @@
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { isPoolWorkerData } from './worker.js';
-import { keepNurserySmall } from './nursery.js';
+import { capNursery } from './nursery.js';
 
 // First, before loading the server grows V8's nursery (nursery.ts).
-keepNurserySmall();
+capNursery();
 
 if (!isMainThread && isPoolWorkerData(workerData)) {
   const [{ serveWorker }, { computeAnswer }] = await Promise.all([import('./worker.js'), import('./answer.js')]);

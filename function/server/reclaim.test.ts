@@ -1,6 +1,6 @@
 /** When released request memory is collected (reclaim.ts): after a quiet moment, never under steady large traffic. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { garbageCollector, reclaimer } from './reclaim.js';
+import { garbageCollector, heapBound, reclaimer } from './reclaim.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -61,5 +61,36 @@ describe('reclaimer', () => {
     const gc = garbageCollector();
     expect(typeof gc).toBe('function');
     expect(() => gc?.()).not.toThrow();
+  });
+});
+
+describe('heapBound', () => {
+  const setup = (growthBytes = 100) => {
+    let used = 50;
+    const collect = vi.fn(() => {
+      used = 60;
+    });
+    const bound = heapBound({ growthBytes, used: () => used, collect });
+    return { bound, collect, grow: (n: number) => (used += n) };
+  };
+
+  it('does not collect while the old generation stays within the bound', () => {
+    const { bound, collect, grow } = setup();
+    grow(99);
+    expect(bound.check()).toBe(false);
+    expect(collect).not.toHaveBeenCalled();
+  });
+
+  it('collects once it grew by the bound, then measures growth from what the collection left', () => {
+    const { bound, collect, grow } = setup();
+    grow(100);
+    expect(bound.check()).toBe(true);
+    expect(collect).toHaveBeenCalledTimes(1);
+    // 60 left after the collection: the next one comes at 160, not at 150.
+    grow(95);
+    expect(bound.check()).toBe(false);
+    grow(5);
+    expect(bound.check()).toBe(true);
+    expect(bound.runs).toBe(2);
   });
 });

@@ -27,6 +27,7 @@ import { admission, type AdmissionStats, DEFAULT_SMALL_REQUEST_BYTES } from './a
 import { type Reclaimer, reclaimer } from './reclaim.js';
 import { DEFAULT_WORKER_MIN_BYTES, WorkerPool } from './worker-pool.js';
 import { release } from './worker.js';
+import { capNursery } from './nursery.js';
 export { DEFAULT_WORKER_MIN_BYTES } from './worker-pool.js';
 
 export const DEFAULT_ADDRESS = '0.0.0.0:9443';
@@ -428,6 +429,8 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
 
 /** Starts the servers and installs SIGTERM/SIGINT handling (exit 0 once drained); resolves once listening. */
 export async function startFunctionServer(opts: ServerOptions, logger = newLogger(opts.debug)): Promise<RunningServer> {
+  // Before the first call and before the workers exist, so that every heap keeps a small nursery.
+  capNursery();
   routeGrpcLogs(logger);
   const running = await listen(opts, logger);
   let stopping = false;

@@ -8,6 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { ComputedAnswer } from './answer.js';
+import { type HeapBound, heapBound } from './reclaim.js';
 
 /** What the pool sends: one call. */
 export interface WorkerCall {
@@ -67,7 +68,15 @@ export function release(b: Uint8Array): void {
   if (ab !== undefined) structuredClone(ab, { transfer: [ab] });
 }
 
-export function serveWorker(compute: (bytes: Uint8Array) => ComputedAnswer): void {
+/**
+ * How far a worker's old generation may grow above its live size before the worker collects
+ * (reclaim.ts, heapBound): without it V8 let a worker reach 50 to 65 MiB for 15 MiB live under
+ * bench/soak.ts, most of the RSS a worker adds; with 12 MiB it stayed near 35 MiB at the same
+ * throughput (README, memory).
+ */
+export const WORKER_HEAP_GROWTH_BYTES = 12 * 1024 * 1024;
+
+export function serveWorker(compute: (bytes: Uint8Array) => ComputedAnswer, bound: HeapBound = heapBound({ growthBytes: WORKER_HEAP_GROWTH_BYTES })): void {
   const port = parentPort;
   if (port === null) throw new Error('serveWorker must run in a worker thread');
   port.on('message', (call: WorkerCall) => {
@@ -78,6 +87,8 @@ export function serveWorker(compute: (bytes: Uint8Array) => ComputedAnswer): voi
     const reply: WorkerReply = { id: call.id, out: new Uint8Array(buffer), keep, summary };
     // Transferred, not copied: the response can be megabytes.
     port.postMessage(reply, [buffer]);
+    // After the reply is on its way: a collection here delays only the next call, not this one.
+    bound.check();
   });
   port.postMessage(WORKER_READY);
 }

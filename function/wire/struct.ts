@@ -144,35 +144,30 @@ const PENDING = Symbol('pending');
  * exactly as if the Value had had a frame from the start.
  */
 function inlineValue(reader: Reader, end: number, pending: Frame[]): unknown {
-  let value: unknown = UNSET;
+  // One holder for every call, not a frame per Value: inlineValue never runs inside itself
+  // (containers are read through frames), and `pending` is empty on entry.
+  const held = scalarHolder;
+  held.value = UNSET;
   while (reader.pos < end) {
     const { no, wire } = reader.tag();
-    if (no === VALUE_NULL && wire === WIRE.varint) {
-      reader.int32();
-      value = null;
-    } else if (no === VALUE_NUMBER && wire === WIRE.fixed64) {
-      value = reader.double();
-    } else if (no === VALUE_STRING && wire === WIRE.len) {
-      value = reader.string();
-    } else if (no === VALUE_BOOL && wire === WIRE.varint) {
-      value = reader.bool();
-    } else if (no === VALUE_STRUCT && wire === WIRE.len) {
-      const obj: Obj = {};
-      const frame: Frame = { kind: 'value', end, value: obj };
-      pending.push(frame, { kind: 'struct', end: reader.lengthEnd(), obj });
-      return PENDING;
-    } else if (no === VALUE_LIST && wire === WIRE.len) {
-      const arr: unknown[] = [];
-      const frame: Frame = { kind: 'value', end, value: arr };
-      pending.push(frame, { kind: 'list', end: reader.lengthEnd(), arr });
-      return PENDING;
-    } else {
+    if (!readValueField(reader, held, no, wire, pending)) {
       reader.skip(wire);
+    } else if (pending.length > 0) {
+      // readValueField pushed the container's frame; the Value's own goes under it.
+      pending.unshift({ kind: 'value', end, value: held.value });
+      held.value = UNSET;
+      return PENDING;
     }
   }
+  // Not left in the holder: a module-level reference would keep the last request's string alive.
+  const value = held.value;
+  held.value = UNSET;
   if (reader.pos > end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
   return value;
 }
+
+/** inlineValue's holder for the value read so far. */
+const scalarHolder: { value: unknown } = { value: UNSET };
 
 function readValueField(reader: Reader, frame: { value: unknown }, no: number, wire: number, stack: Frame[]): boolean {
   if (no === VALUE_NULL && wire === WIRE.varint) {

@@ -27,7 +27,7 @@ const nurseryBytes = (): number => getHeapSpaceStatistics().find((s) => s.space_
 
 /**
  * Stops the nursery's growth once it holds `capBytes` (checked after each collection, since V8
- * grows it only in one). Once per process; the entry point calls it first.
+ * grows it only in one). Once per process; startFunctionServer calls it before it listens.
  */
 export function capNursery(capBytes = NURSERY_CAP_BYTES): void {
   if (applied) return;

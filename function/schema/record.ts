@@ -44,7 +44,14 @@ export function fastRecord<V extends z.ZodType>(
  */
 const keyLists = new WeakMap<object, readonly string[]>();
 
-/** `Object.keys(record)` for a record fastRecord built; undefined for any other object. */
+/**
+ * Records with fewer keys keep no key list: below this V8 keeps a parsed record in fast mode,
+ * where Object.keys is cheap, and a WeakMap entry per record (19 for the usual actor: labels,
+ * resources, probe handlers...) cost a fifth of the whole validation (bench/handler-profile.ts).
+ */
+export const KEY_LIST_MIN_KEYS = 128;
+
+/** `Object.keys(record)` for a record of KEY_LIST_MIN_KEYS keys or more fastRecord built; undefined for any other object. */
 export const parsedKeys = (record: object): readonly string[] | undefined => keyLists.get(record);
 
 function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => boolean): void {
@@ -92,7 +99,7 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
       out[key] = result.value;
     }
     if (issues !== undefined) for (const issue of issues) payload.issues.push(issue);
-    if (!skipped) keyLists.set(out, keys);
+    if (!skipped && keys.length >= KEY_LIST_MIN_KEYS) keyLists.set(out, keys);
     return payload;
   };
   internals.parse = fast;

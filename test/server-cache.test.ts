@@ -19,15 +19,18 @@ describe('rawAnswerer with a response cache', () => {
     const first = answer(req);
     expect(cache.size).toBe(1);
     const second = answer(Buffer.from(req));
-    expect(second.equals(first)).toBe(true);
+    expect(second.out.equals(first.out)).toBe(true);
     expect(cache.size).toBe(1);
-    expect(first.equals(rawAnswerer(undefined)(req))).toBe(true);
+    expect(first.out.equals(rawAnswerer(undefined)(req).out)).toBe(true);
+    // The log of a cache hit names the XR as the first answer's did.
+    expect(first.summary?.xr).toMatch(/AsyncActor/);
+    expect(second.summary).toEqual(first.summary);
   });
 
   it('keys on content: two different requests with the same tag get their own answers', () => {
     const answer = rawAnswerer(new ResponseCache({ maxEntries: 8 }));
-    const one = RunFunctionResponse.decode(answer(bytesOf(baseSpec, 'reused')));
-    const other = RunFunctionResponse.decode(answer(bytesOf({ ...baseSpec, stateProxy: [cacheMount] }, 'reused')));
+    const one = RunFunctionResponse.decode(answer(bytesOf(baseSpec, 'reused')).out);
+    const other = RunFunctionResponse.decode(answer(bytesOf({ ...baseSpec, stateProxy: [cacheMount] }, 'reused')).out);
     const mounts = (r: RunFunctionResponse) => (r.desired?.composite?.resource?.['status'] as { mounts: string }).mounts;
     expect(mounts(one)).toBe('weights,cache');
     expect(mounts(other)).toBe('cache');
@@ -35,7 +38,7 @@ describe('rawAnswerer with a response cache', () => {
 
   it('does not keep answers to undecodable requests', () => {
     const cache = new ResponseCache({ maxEntries: 8 });
-    const out = RunFunctionResponse.decode(rawAnswerer(cache)(Buffer.from([0xff, 0xff, 0xff])));
+    const out = RunFunctionResponse.decode(rawAnswerer(cache)(Buffer.from([0xff, 0xff, 0xff])).out);
     expect(out.results[0]?.severity).toBe(Severity.SEVERITY_FATAL);
     expect(out.results[0]?.reason).toBe('UndecodableRequest');
     expect(cache.size).toBe(0);

@@ -115,9 +115,20 @@ function enforceTlsMinimum(): void {
   if (WEAK_TLS.has(tlsDefaults.DEFAULT_MIN_VERSION)) tlsDefaults.DEFAULT_MIN_VERSION = 'TLSv1.2';
 }
 
-/** Summaries of answers, by the Buffer instance (the cache hands out the same instance on a hit). */
+/**
+ * Summaries of the answers a cache holds, by the Buffer instance (the cache hands out the same
+ * instance on a hit). Only those: an answer computed for one call carries its own summary, and a
+ * WeakMap entry per call was a measurable part of a call's cost.
+ */
 const summaries = new WeakMap<Buffer, AnswerSummary>();
-export const summaryOf = (out: Buffer): AnswerSummary | undefined => summaries.get(out);
+
+/** An answer and what the log says about it (undefined for a cached answer whose summary is gone). */
+export interface Answered {
+  readonly out: Buffer;
+  readonly summary: AnswerSummary | undefined;
+}
+
+const fromCache = (out: Buffer): Answered => ({ out, summary: summaries.get(out) });
 
 /**
  * Request bytes in, response bytes out. The function is a pure function of its request and
@@ -126,20 +137,15 @@ export const summaryOf = (out: Buffer): AnswerSummary | undefined => summaries.g
  * than on `meta.tag` alone means no client can get another request's answer by reusing a tag.
  * Undecodable requests and internal errors are never kept.
  */
-export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) => Buffer {
-  const compute = (bytes: Buffer): ComputedAnswer => {
-    const computed = computeAnswer(bytes);
-    summaries.set(computed.out, computed.summary);
-    return computed;
-  };
-  if (cache === undefined) return (bytes) => compute(bytes).out;
+export function rawAnswerer(cache: ResponseCache | undefined): (bytes: Buffer) => Answered {
+  if (cache === undefined) return computeAnswer;
   return (bytes) => {
     const key = cacheKey(bytes);
     const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const { out, keep } = compute(bytes);
-    if (keep) cacheAnswer(cache, key, out);
-    return out;
+    if (hit !== undefined) return fromCache(hit);
+    const computed = computeAnswer(bytes);
+    if (computed.keep) cacheAnswer(cache, key, computed);
+    return computed;
   };
 }
 
@@ -147,20 +153,27 @@ const cacheKey = (bytes: Buffer): string => createHash('sha256').update(bytes).d
 
 /**
  * rawAnswerer with the work done by a worker pool: the cache (and the summaries for the log) stay
- * in the main thread, keyed on the request bytes as in process, so a hit never leaves it.
+ * in the main thread, keyed on the request bytes as in process, so a hit never leaves it. An
+ * answer computed in the main thread (a small request, see WorkerPool) is returned as it is.
  */
-export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<WorkerPool, 'run'>): (bytes: Buffer) => Promise<Buffer> {
-  return async (bytes) => {
+export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<WorkerPool, 'answer'>): (bytes: Buffer) => Answered | Promise<Answered> {
+  return (bytes) => {
     const key = cache === undefined ? undefined : cacheKey(bytes);
     if (key !== undefined) {
       const hit = cache?.get(key);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) return fromCache(hit);
     }
     // grpc-js's request Buffer is the call's own: it moves to the worker without a copy.
-    const { out, keep, summary } = await pool.run(bytes, { transfer: true });
-    summaries.set(out, summary);
-    if (key !== undefined && keep && cache !== undefined) cacheAnswer(cache, key, out);
-    return out;
+    const computed = pool.answer(bytes, { transfer: true });
+    if (key === undefined || cache === undefined) return computed;
+    if (!(computed instanceof Promise)) {
+      if (computed.keep) cacheAnswer(cache, key, computed);
+      return computed;
+    }
+    return computed.then((c) => {
+      if (c.keep) cacheAnswer(cache, key, c);
+      return c;
+    });
   };
 }
 
@@ -170,8 +183,9 @@ const identity = (b: Buffer): Buffer => b;
 const kept = new WeakSet<Buffer>();
 
 /** Every answer goes into a cache through here, so that none is ever released (releasingSerialize). */
-function cacheAnswer(cache: ResponseCache, key: string, out: Buffer): void {
+function cacheAnswer(cache: ResponseCache, key: string, { out, summary }: ComputedAnswer): void {
   kept.add(out);
+  summaries.set(out, summary);
   cache.set(key, out);
 }
 
@@ -271,6 +285,9 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     'grpc.max_connection_idle_ms': opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     'grpc.keepalive_time_ms': DEFAULT_KEEPALIVE_TIME_MS,
     'grpc.keepalive_timeout_ms': DEFAULT_KEEPALIVE_TIMEOUT_MS,
+    // Nothing serves channelz here; left on, grpc-js counts and timestamps every call and message
+    // for it and keeps a tracker per connection.
+    'grpc.enable_channelz': 0,
   });
   budgets.set(server, bounds.stats);
   reclaimers.set(server, reclaim);
@@ -292,9 +309,17 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         // Read before the request may be transferred to a worker (and be empty here).
         const request = requestLog(logger, call.request);
-        void handle(call.request).then((out) => {
-          logAnswer(logger, request, out);
-          callback(null, out);
+        const answered = handle(call.request);
+        if (!(answered instanceof Promise)) {
+          logAnswer(logger, request, answered);
+          // Answered in this thread: the request was not transferred, and nothing reads it again.
+          release(call.request);
+          callback(null, answered.out);
+          return;
+        }
+        void answered.then((a) => {
+          logAnswer(logger, request, a);
+          callback(null, a.out);
         });
       },
     });
@@ -302,11 +327,11 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
     const handle = rawAnswerer(cache);
     server.addService(functionService, {
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        const out = handle(call.request);
-        logAnswer(logger, requestLog(logger, call.request), out);
+        const answered = handle(call.request);
+        logAnswer(logger, requestLog(logger, call.request), answered);
         // The request is answered: nothing reads grpc-js's Buffer of it again.
         release(call.request);
-        callback(null, out);
+        callback(null, answered.out);
       },
     });
   }
@@ -323,8 +348,7 @@ interface RequestLog {
 const requestLog = (logger: Logger, request: Buffer): RequestLog | undefined =>
   logger.isLevelEnabled('debug') ? { tag: salvageTag(request), requestBytes: request.length } : undefined;
 
-function logAnswer(logger: Logger, request: RequestLog | undefined, out: Buffer): void {
-  const summary = summaryOf(out);
+function logAnswer(logger: Logger, request: RequestLog | undefined, { out, summary }: Answered): void {
   // A FATAL result stops the whole composition; the XR's events say so, and so does our log.
   for (const f of summary?.fatal ?? []) logger.warn({ xr: summary?.xr, reason: f.reason, message: f.message }, 'RunFunction FATAL result');
   if (request !== undefined) logger.debug({ xr: summary?.xr, ...request, responseBytes: out.length }, 'RunFunction');

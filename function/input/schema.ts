@@ -11,6 +11,7 @@ import { podReferencesInput, runtimeScriptInput } from './pod-references.js';
 import { fromZodIssues } from '../schema/validate.js';
 import { parsePolicyEntry } from '../render/image-policy.js';
 import { zodMessage } from '../schema/messages.js';
+import { firstParseInterpreted } from '../schema/parse-context.js';
 
 export const INPUT_GROUP = 'stateproxy.fn.asya.sh';
 export const INPUT_VERSION = 'v1alpha1';
@@ -70,8 +71,10 @@ export type StepInput = z.output<typeof stepInput>;
 
 export const DEFAULT_INPUT: StepInput = stepInput.parse({});
 
+const parseContext = firstParseInterpreted(zodMessage);
+
 export function parseStepInput(raw: unknown): Result<StepInput> {
-  const parsed = stepInput.safeParse(raw ?? {}, { error: zodMessage });
+  const parsed = stepInput.safeParse(raw ?? {}, parseContext());
   if (parsed.success) {
     // A bad allow-list entry is wrong input whatever the actor: checked here, not only when a
     // mount's image is compared against it (an actor without mounts would never reach that).

@@ -8,6 +8,9 @@ import { isObject } from '../json.js';
 import type { FieldIssue, PathSegment, Result } from './issues.js';
 import { zodMessage } from './messages.js';
 import { checkRules, RULES } from './rules.js';
+import { firstParseInterpreted } from './parse-context.js';
+
+const parseContext = firstParseInterpreted(zodMessage);
 
 /**
  * zod reports unknown keys once per object; we report each key at its own path. `limit` stops
@@ -92,7 +95,7 @@ export const MORE_ISSUES_RULE = 'more-issues';
 export const moreIssues = (more: number): FieldIssue => ({ path: [], rule: MORE_ISSUES_RULE, message: `and ${more} more problem${more === 1 ? '' : 's'} not shown (fix the ones above first)` });
 
 export function validateAsyncActor(doc: unknown): Result<AsyncActor> {
-  const parsed = asyncActorDocument.safeParse(doc, { error: zodMessage });
+  const parsed = asyncActorDocument.safeParse(doc, parseContext());
   if (!parsed.success) {
     const zodIssues = parsed.error.issues;
     // Past the cap the shape issues are counted, not made: 300,000 unknown fields are 300,000

@@ -56,8 +56,16 @@ const START_AFTER_FIRST_CALL_MS = 100;
  */
 export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 6;
 
-/** Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes). */
-export const DEFAULT_WORKER_MIN_BYTES = 64 * 1024;
+/**
+ * Requests below this size are answered in the main thread by default (see WorkerPoolOptions.minBytes):
+ * the large ones only, for which a worker exists. The worst shape under it (thousands of small map
+ * keys) costs the main thread a few tens of milliseconds; the usual one of that size (long env
+ * values) about a millisecond, less than its round trip to a worker. With 64 KiB, the soak's
+ * 200 KiB requests queued for the one worker: bench/soak.ts uncached, interleaved, 256 KiB against
+ * 64 KiB, two pairs: 745-782 calls/s against 592-681, p99 of the typical call 33-35 ms against
+ * 36-45, RSS after the soak 148-150 MiB against 158-171 (the worker's heap stays small).
+ */
+export const DEFAULT_WORKER_MIN_BYTES = 256 * 1024;
 
 export interface WorkerPoolOptions {
   readonly size: number;

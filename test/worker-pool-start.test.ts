@@ -1,7 +1,7 @@
 /**
- * When a server's workers start (issue 16, cold start): not while the first call is being
- * answered, but after it (or after a quiet period without one), so loading them does not
- * compete with that call; `ready` still starts and waits for them.
+ * When a server's workers start (issue 16, cold start and RSS): only at the first call big enough
+ * for one, after it when it is not large (loading them would compete with it), at once when it is
+ * (it waits for them rather than hold the main thread); `ready` still starts and waits for them.
  */
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { pino } from 'pino';
@@ -13,7 +13,6 @@ import { RawFunctionClient } from './support/grpc-client.js';
 import { actorDoc, baseSpec, request } from './support/requests.js';
 
 const req = () => Buffer.from(RunFunctionRequest.encode(request({ xr: actorDoc(baseSpec) })).finish());
-const HOUR = 3_600_000;
 let pool: WorkerPool | undefined;
 let running: RunningServer | undefined;
 afterEach(async () => {
@@ -30,12 +29,22 @@ const readyOnce = () => {
   return { ready, onWorkerReady: ({ threadId }: { threadId: number }) => resolve(threadId) };
 };
 
-describe('WorkerPool.startAfterFirstCall', () => {
-  it('starts no worker before the first call, answers that call in the main thread, then starts them', async () => {
+const big = () => Buffer.from(RunFunctionRequest.encode(request({ xr: actorDoc({ ...baseSpec, env: [{ name: 'BIG', value: 'v'.repeat(300_000) }] }) })).finish());
+
+describe('WorkerPool.startOnDemand', () => {
+  it('starts no worker for calls under minBytes, however many', async () => {
+    pool = new WorkerPool({ size: 1, autoStart: false, minBytes: 1 << 20 });
+    pool.startOnDemand();
+    for (let i = 0; i < 5; i++) expect((await pool.run(req())).out.equals(computeAnswer(req()).out)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pool.started).toBe(false);
+    expect(pool.inline).toBe(5);
+  });
+
+  it('answers the first call a worker is for in the main thread when it is not large, then starts them', async () => {
     const { ready, onWorkerReady } = readyOnce();
     pool = new WorkerPool({ size: 1, autoStart: false, onWorkerReady });
-    // The quiet period never ends within the test: only the first call can start the worker.
-    pool.startAfterFirstCall(HOUR);
+    pool.startOnDemand();
     expect(pool.started).toBe(false);
     const first = await pool.run(req());
     expect(first.out.equals(computeAnswer(req()).out)).toBe(true);
@@ -49,39 +58,47 @@ describe('WorkerPool.startAfterFirstCall', () => {
     expect(pool.inline).toBe(1);
   });
 
-  it('starts the workers after the quiet period when no call comes', async () => {
-    const { ready, onWorkerReady } = readyOnce();
-    pool = new WorkerPool({ size: 1, autoStart: false, onWorkerReady });
-    pool.startAfterFirstCall(1);
-    expect(await ready).toBeGreaterThan(0);
-    expect(pool.inline).toBe(0);
+  it('a large first call starts the workers at once and waits for one instead of holding the main thread', async () => {
+    pool = new WorkerPool({ size: 1, autoStart: false });
+    pool.startOnDemand();
+    const pending = pool.run(big());
+    expect(pool.started).toBe(true);
+    // While the worker loads, a small call is still answered here.
+    expect((await pool.run(req())).out.equals(computeAnswer(req()).out)).toBe(true);
+    expect((await pending).out.equals(computeAnswer(big()).out)).toBe(true);
+    expect(pool.inline).toBe(1);
   });
 
-  it('ready() starts a pending start at once; close() cancels one', async () => {
+  it('ready() starts workers left for demand at once; close() cancels the wait', async () => {
     pool = new WorkerPool({ size: 2, autoStart: false });
-    pool.startAfterFirstCall(HOUR);
+    pool.startOnDemand();
     await pool.ready();
     expect(pool.started).toBe(true);
     expect((await pool.run(req())).out.equals(computeAnswer(req()).out)).toBe(true);
     expect(pool.inline).toBe(0);
 
     const idle = new WorkerPool({ size: 1, autoStart: false });
-    idle.startAfterFirstCall(1);
+    idle.startOnDemand();
     await idle.close();
-    await new Promise((r) => setTimeout(r, 20));
+    expect((await idle.run(big())).out.equals(computeAnswer(big()).out)).toBe(true);
     expect(idle.started).toBe(false);
   });
 
-  it('a server leaves its workers unstarted until its first call has been answered', async () => {
+  it('a server starts no worker for small calls', async () => {
     running = await listen({ address: '127.0.0.1:0', insecure: true, tlsServerCertsDir: '', maxRecvMessageSize: 4 * 1024 * 1024, debug: false, workers: 1, responseCacheEntries: 0 }, pino({ level: 'silent' }));
     const serverPool = poolOf(running.server)!;
     expect(serverPool.started).toBe(false);
     const client = new RawFunctionClient(`127.0.0.1:${running.port}`);
     try {
       expect((await client.callBytes(req())).equals(computeAnswer(req()).out)).toBe(true);
-      expect(serverPool.inline).toBe(1);
-      await serverPool.ready();
+      expect((await client.callBytes(req())).equals(computeAnswer(req()).out)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(serverPool.inline).toBe(2);
+      expect(serverPool.started).toBe(false);
+      // The first large one starts it, and a worker answers it.
+      expect((await client.callBytes(big())).equals(computeAnswer(big()).out)).toBe(true);
       expect(serverPool.started).toBe(true);
+      expect(serverPool.inline).toBe(2);
     } finally {
       client.close();
     }

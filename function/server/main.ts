@@ -11,7 +11,7 @@
  * with the whole file at start and parses again when it runs, and that was every module of the
  * server (issue 16, cold start; test/bundle.test.ts checks the bundle has no such wrapper).
  * A worker evaluates the server's modules too, but has none of their side effects (nothing
- * runs until startFunctionServer), and it starts after the first call is answered. V8's nursery
+ * runs until startFunctionServer), and it starts only when a call big enough for it comes. V8's nursery
  * cap (nursery.ts) is applied by startFunctionServer, before it listens.
  */
 import { isMainThread, workerData } from 'node:worker_threads';

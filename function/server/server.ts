@@ -410,9 +410,9 @@ export async function listen(opts: ServerOptions, logger: Logger): Promise<Runni
     await pool?.terminate();
     throw err;
   }
-  // Workers load in the background after the first call (loading one competes with start-up and
-  // with that call); until one is ready, calls are answered in the main thread.
-  pool?.startAfterFirstCall();
+  // Workers start at the first call big enough for one (worker-pool.ts, startOnDemand): loading
+  // one competes with start-up, and a server that gets only small calls never needs it.
+  pool?.startOnDemand();
   let healthServer: grpc.Server | undefined;
   let healthPort: number | undefined;
   if (opts.healthAddress !== undefined) {

@@ -12,12 +12,14 @@
  *   it was answering gets a FATAL InternalError answer, never a hang. Workers that die before
  *   they ever start (a broken installation) are not replaced forever: after a few, the pool
  *   answers in the main thread.
- * - Workers load in the background: until one is ready (the first calls after start-up), calls
- *   are answered in the main thread. A server starts them with `startAfterFirstCall`: once the
- *   first call has been answered, or after a quiet second. Loading a worker (its own Node, the
- *   whole module graph, the schemas) costs about as much CPU as the main thread's own start-up,
- *   and while it ran next to the first call, on 2 busy cores, it delayed that call by about as
- *   much (bench/cold-start.ts).
+ * - Workers load in the background: until one is ready, calls are answered in the main thread,
+ *   except large ones, which wait for it. A server starts them with `startOnDemand`: at the first
+ *   call of `minBytes` or more, so a server that only ever gets the usual few-KiB requests never
+ *   pays a worker's RSS (about 30 MiB); a large first call waits for the worker to load (a few
+ *   hundred milliseconds), a smaller one is answered in the main thread and the workers start
+ *   just after it. Loading a worker (its own Node, the whole module graph, the schemas) costs
+ *   about as much CPU as the main thread's own start-up, and while it ran next to a call, on 2
+ *   busy cores, it delayed that call by about as much (bench/cold-start.ts).
  * - `close` lets the calls already given to workers finish, then terminates them.
  *
  * The response is transferred back, never copied; the request is transferred when the caller
@@ -43,9 +45,7 @@ export const DEFAULT_LARGE_REQUEST_BYTES = 256 * 1024;
 /** Workers that die before coming online, in a row, after which the pool stops replacing them. */
 const MAX_FAILED_STARTS = 3;
 
-/** How long `startAfterFirstCall` waits for a first call before it starts the workers anyway. */
-export const DEFAULT_START_AFTER_MS = 1000;
-/** How long after the first call was answered `startAfterFirstCall` starts the workers. */
+/** How long after the first call big enough for a worker was answered `startOnDemand` starts the workers. */
 const START_AFTER_FIRST_CALL_MS = 100;
 
 /**
@@ -135,9 +135,9 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
   private failedStarts = 0;
-  /** Set by startAfterFirstCall until the workers start. */
+  /** Set by startOnDemand until the workers start (or are scheduled to). */
+  private onDemand = false;
   private startTimer: NodeJS.Timeout | undefined;
-  private answeredFirst = false;
   /** Calls answered in the main thread (small calls behind large ones, or no usable worker). */
   inline = 0;
   /** Workers that died and were replaced. */
@@ -155,7 +155,14 @@ export class WorkerPool {
     if (options.autoStart !== false) this.start();
   }
 
-  /** Starts the workers (once); until one is ready, calls are answered in the main thread. */
+  private scheduleStart(): void {
+    this.onDemand = false;
+    this.startTimer = setTimeout(() => this.start(), START_AFTER_FIRST_CALL_MS);
+    // Like the workers themselves, the pending start never keeps the process alive.
+    this.startTimer.unref();
+  }
+
+  /** Starts the workers (once); until one is ready, calls are answered in the main thread (large ones wait). */
   start(): void {
     this.cancelStart();
     if (this.slots.length > 0 || this.closed) return;
@@ -163,16 +170,12 @@ export class WorkerPool {
   }
 
   /**
-   * Starts the workers shortly after the first call has been answered (in the main thread, as
-   * every call before a worker is ready is), or after `quietMs` without a call, whichever comes
-   * first; `ready` and `start` start them at once. For a server's start-up: the first call does
-   * not share the cores with the workers' loading.
+   * Leaves the workers unstarted until the first call of `minBytes` or more (see the class
+   * comment); `ready` and `start` start them at once.
    */
-  startAfterFirstCall(quietMs = DEFAULT_START_AFTER_MS): void {
-    if (this.slots.length > 0 || this.closed || this.startTimer !== undefined) return;
-    this.startTimer = setTimeout(() => this.start(), quietMs);
-    // Like the workers themselves, the pending start never keeps the process alive.
-    this.startTimer.unref();
+  startOnDemand(): void {
+    if (this.slots.length > 0 || this.closed) return;
+    this.onDemand = true;
   }
 
   /** Whether the workers have been started (spawned; they may still be loading). */
@@ -181,6 +184,7 @@ export class WorkerPool {
   }
 
   private cancelStart(): void {
+    this.onDemand = false;
     if (this.startTimer === undefined) return;
     clearTimeout(this.startTimer);
     this.startTimer = undefined;
@@ -188,7 +192,7 @@ export class WorkerPool {
 
   /** Resolves once every worker is online (starting them now if a start is pending); rejects with the reason if one fails to start. */
   ready(): Promise<void> {
-    if (this.startTimer !== undefined) this.start();
+    if (this.onDemand || this.startTimer !== undefined) this.start();
     return Promise.all(
       this.slots.map(
         (slot) =>
@@ -231,20 +235,23 @@ export class WorkerPool {
       return computeAnswer(bytes);
     }
     const large = bytes.length >= this.largeBytes;
-    if (bytes.length < this.minBytes || !this.slots.some((s) => s.online) || (!large && this.slots.every((s) => s.task?.large === true))) {
-      // No worker has loaded yet (the first calls after start-up), or every worker is on a large
-      // call: this one would wait tens to hundreds of milliseconds for what costs well under one.
+    if (bytes.length < this.minBytes) {
       this.inline++;
-      const answer = computeAnswer(bytes);
-      if (this.startTimer !== undefined && !this.answeredFirst) {
-        this.answeredFirst = true;
-        // Not at once: grpc-js takes a few turns of the event loop to send the answer and its
-        // trailers, and creating the workers costs the main thread a few milliseconds.
-        this.cancelStart();
-        this.startTimer = setTimeout(() => this.start(), START_AFTER_FIRST_CALL_MS);
-        this.startTimer.unref();
-      }
-      return answer;
+      return computeAnswer(bytes);
+    }
+    // The first call a worker is for: a large one waits for the workers to load, a smaller one is
+    // answered here and they start just after it (not at once: grpc-js takes a few turns of the
+    // event loop to send the answer, and creating the workers costs the main thread a few ms).
+    if (this.onDemand) {
+      if (large) this.start();
+      else this.scheduleStart();
+    }
+    const loading = this.slots.length > 0 && this.failedStarts < MAX_FAILED_STARTS;
+    if ((!this.slots.some((s) => s.online) && !(large && loading)) || (!large && this.slots.every((s) => s.task?.large === true))) {
+      // No worker has loaded yet, or every worker is on a large call: this one would wait tens to
+      // hundreds of milliseconds for what costs well under one.
+      this.inline++;
+      return computeAnswer(bytes);
     }
     return new Promise<ComputedAnswer>((resolve) => {
       (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, transfer: options.transfer === true, resolve });

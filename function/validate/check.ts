@@ -14,7 +14,7 @@ import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor }
 import type { LineCounter } from 'yaml';
 import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
 import { loadFast, locateFast } from './positions.js';
-import { ajvErrorsToIssues, type DocumentValidator, JSON_SCHEMA_RULE } from './json-schema.js';
+import { type AjvIssues, type DocumentValidator, JSON_SCHEMA_RULE, readAjvErrors } from './json-schema.js';
 
 export interface Finding {
   readonly file: string;
@@ -66,24 +66,28 @@ export function mergeIssues(fromRules: readonly FieldIssue[], fromJsonSchema: re
   for (const issue of fromJsonSchema) add(issue);
   const out: FieldIssue[] = [];
   for (const entry of byPath.values()) {
-    if (!Array.isArray(entry)) {
-      out.push(entry);
-      continue;
-    }
-    const issues = entry;
-    const semantic = issues.some((i) => !SHAPE_RULES.has(i.rule));
-    const zod = issues.some((i) => i.rule === 'schema');
-    const kept = issues.filter((i) => {
-      if (i.rule === JSON_SCHEMA_RULE) return !semantic && !zod;
-      return true;
-    });
-    const seen = new Set<string>();
-    for (const i of kept) {
-      const k = `${i.rule}\u0000${i.message}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(i);
-      }
+    if (!Array.isArray(entry)) out.push(entry);
+    else for (const issue of keptAtPath(entry)) out.push(issue);
+  }
+  return out;
+}
+
+/** What mergeIssues keeps of the issues at one path, in order. */
+function keptAtPath(issues: readonly FieldIssue[]): FieldIssue[] {
+  if (issues.length === 1) return [...issues];
+  const semantic = issues.some((i) => !SHAPE_RULES.has(i.rule));
+  const zod = issues.some((i) => i.rule === 'schema');
+  const kept = issues.filter((i) => {
+    if (i.rule === JSON_SCHEMA_RULE) return !semantic && !zod;
+    return true;
+  });
+  const out: FieldIssue[] = [];
+  const seen = new Set<string>();
+  for (const i of kept) {
+    const k = `${i.rule}\u0000${i.message}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(i);
     }
   }
   return out;
@@ -108,16 +112,72 @@ const HIDDEN = /^and (\d+) more problem/;
 export function checkAsyncActor(value: unknown, validator: DocumentValidator): FieldIssue[] {
   const fromRules = validateAsyncActor(value);
   const valid = validator(value);
-  const fromJsonSchema = valid ? [] : ajvErrorsToIssues(validator.errors, value);
-  const merged = mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
-  if (merged.length <= MAX_REPORTED_ISSUES + 1) return merged;
-  const real = merged.filter((i) => i.rule !== MORE_ISSUES_RULE);
-  // The problems validateAsyncActor already left out, from its own "and N more" issue.
-  const hiddenBefore = merged.reduce((n, i) => n + (i.rule === MORE_ISSUES_RULE ? Number(HIDDEN.exec(i.message)?.[1] ?? 0) : 0), 0);
+  return mergeCapped(fromRules.ok ? [] : fromRules.issues.map(humanize), readAjvErrors(valid ? null : validator.errors, value));
+}
+
+/**
+ * mergeIssues(fromRules, every issue of ajv's) capped at MAX_REPORTED_ISSUES, building only the
+ * issues the report shows: the others are counted. The rules' issues are few (validateAsyncActor
+ * caps them); ajv's errors can be 300,000, and an issue object and a Map entry for each were most
+ * of the cost of a document of unknown keys. Same result as merging everything, then capping (a
+ * test compares both).
+ */
+export function mergeCapped(fromRules: readonly FieldIssue[], ajv: AjvIssues): FieldIssue[] {
+  // The rules' paths with their issues, in order; ajv's issues at those paths join them.
+  const ruled = new Map<string, FieldIssue[]>();
+  for (const issue of fromRules) {
+    const key = formatPath(issue.path);
+    const there = ruled.get(key);
+    if (there === undefined) ruled.set(key, [issue]);
+    else there.push(issue);
+  }
+  // Paths only ajv reports, in the order it first does: the index of the one error there, or several.
+  const others = new Map<string, number | number[]>();
+  for (let i = 0; i < ajv.count; i++) {
+    if (!ajv.stands(i)) continue;
+    const key = ajv.key(i);
+    const group = ruled.get(key);
+    if (group !== undefined) {
+      group.push(ajv.issue(i));
+      continue;
+    }
+    const there = others.get(key);
+    if (there === undefined) others.set(key, i);
+    else if (typeof there === 'number') others.set(key, [there, i]);
+    else there.push(i);
+  }
+  // The merged list's first issues (enough for 100 that are not "and N more", or all of a short
+  // list), its length, how many are real problems and how many the rules' "and N more" hid.
+  const head: FieldIssue[] = [];
+  let headReal = 0;
+  let total = 0;
+  let real = 0;
+  let hidden = 0;
+  const wanted = () => head.length < MAX_REPORTED_ISSUES + 2 || headReal < MAX_REPORTED_ISSUES;
+  const take = (issue: FieldIssue) => {
+    total++;
+    const more = issue.rule === MORE_ISSUES_RULE;
+    if (more) hidden += Number(HIDDEN.exec(issue.message)?.[1] ?? 0);
+    else real++;
+    if (!wanted()) return;
+    head.push(issue);
+    if (!more) headReal++;
+  };
+  for (const issues of ruled.values()) for (const issue of keptAtPath(issues)) take(issue);
+  for (const entry of others.values()) {
+    if (typeof entry !== 'number') for (const issue of keptAtPath(entry.map((i) => ajv.issue(i)))) take(issue);
+    else if (wanted()) take(ajv.issue(entry));
+    else {
+      // An ajv issue is never "and N more": one more real problem, not built.
+      total++;
+      real++;
+    }
+  }
+  if (total <= MAX_REPORTED_ISSUES + 1) return head;
   // The hidden ones validateAsyncActor counted are mostly the same problems ajv reports (one
   // unknown key each), so the larger count, not the sum.
-  const more = Math.max(real.length - MAX_REPORTED_ISSUES, hiddenBefore);
-  return [...real.slice(0, MAX_REPORTED_ISSUES), moreIssues(more)];
+  const more = Math.max(real - MAX_REPORTED_ISSUES, hidden);
+  return [...head.filter((i) => i.rule !== MORE_ISSUES_RULE).slice(0, MAX_REPORTED_ISSUES), moreIssues(more)];
 }
 
 export type Selection =

@@ -10,10 +10,12 @@
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
+import { parseStepInput, type StepInput } from '../input/schema.js';
+import { collectWarnings, type Warning } from '../render/warnings.js';
 import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor } from '../schema/validate.js';
 import type { LineCounter } from 'yaml';
 import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
-import { loadFast, locateFast } from './positions.js';
+import { type FastDocument, type FastSource, loadFast, locateFast } from './positions.js';
 import { type AjvIssues, type DocumentValidator, JSON_SCHEMA_RULE, readAjvErrors } from './json-schema.js';
 
 export interface Finding {
@@ -33,6 +35,14 @@ export interface SourceReport {
   readonly file: string;
   /** Problems in AsyncActor documents (exit 1). */
   readonly findings: readonly Finding[];
+  /**
+   * What render warns about in the valid ones (a last-write-wins connector with several replicas,
+   * a write mode the connector does not do, missing connector env, literal credentials), with the
+   * default step input; rule is the warning's reason. No effect on the exit code. Absent when
+   * there are none, so a report without warnings is the one earlier builds made (the boundaries
+   * benchmark compares reports across builds by digest).
+   */
+  readonly warnings?: readonly Finding[];
   /** YAML syntax errors (exit 2). */
   readonly syntaxErrors: readonly { readonly document: number; readonly position: Position; readonly message: string }[];
   /** Documents not checked, and why (informational, on stderr). */
@@ -110,9 +120,34 @@ const HIDDEN = /^and (\d+) more problem/;
  * printed.
  */
 export function checkAsyncActor(value: unknown, validator: DocumentValidator): FieldIssue[] {
+  return checkActorDocument(value, validator).issues;
+}
+
+let defaultInput: StepInput | undefined;
+
+/** The step input render uses when it is given none. */
+function renderDefaultInput(): StepInput {
+  if (defaultInput === undefined) {
+    const parsed = parseStepInput(undefined);
+    if (!parsed.ok) throw new Error('the default step input does not parse');
+    defaultInput = parsed.value;
+  }
+  return defaultInput;
+}
+
+/** A warning as an issue, to be located and printed as one (its reason as the rule). */
+const warningIssue = (w: Warning): FieldIssue => ({ path: w.path, rule: w.reason, message: w.message });
+
+/**
+ * checkAsyncActor, and for a valid document the warnings render prints for it with the default
+ * step input: a CI job that runs only `validate` sees them too.
+ */
+export function checkActorDocument(value: unknown, validator: DocumentValidator): { readonly issues: FieldIssue[]; readonly warnings: FieldIssue[] } {
   const fromRules = validateAsyncActor(value);
   const valid = validator(value);
-  return mergeCapped(fromRules.ok ? [] : fromRules.issues.map(humanize), readAjvErrors(valid ? null : validator.errors, value));
+  const issues = mergeCapped(fromRules.ok ? [] : fromRules.issues.map(humanize), readAjvErrors(valid ? null : validator.errors, value));
+  const warnings = issues.length === 0 && fromRules.ok ? collectWarnings(fromRules.value, renderDefaultInput()).map(warningIssue) : [];
+  return { issues, warnings };
 }
 
 /**
@@ -249,6 +284,7 @@ function checkFast(text: string, file: string, validator: DocumentValidator): So
   const source = loadFast(text);
   if (source === undefined) return undefined;
   const findings: Finding[] = [];
+  const warnings: Finding[] = [];
   const notices: string[] = [];
   let checked = 0;
   let invalid = 0;
@@ -263,19 +299,28 @@ function checkFast(text: string, file: string, validator: DocumentValidator): So
       continue;
     }
     checked++;
-    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
-    if (issues.length === 0) continue;
-    invalid++;
-    for (const issue of issues) {
-      const atKey = issue.message.startsWith('unknown field');
-      const position = locateFast(source, doc, issue.path, { atKey });
-      if (position === undefined) return undefined;
-      const finding = { file, document: doc.index, line: position.line, col: position.col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
-      findings.push(issue.detail === undefined ? finding : { ...finding, detail: issue.detail });
-    }
+    const checkedDoc = selection.check === 'unknown-kind' ? { issues: [selection.issue], warnings: [] } : checkActorDocument(selection.document, validator);
+    if (checkedDoc.issues.length > 0) invalid++;
+    const located = locatedFast(file, source, doc, checkedDoc.issues, findings) && locatedFast(file, source, doc, checkedDoc.warnings, warnings);
+    if (!located) return undefined;
   }
   findings.sort(byPosition);
-  return { file, findings, syntaxErrors: [], notices, checked, invalid, skipped };
+  warnings.sort(byPosition);
+  return { file, findings, ...withWarnings(warnings), syntaxErrors: [], notices, checked, invalid, skipped };
+}
+
+const withWarnings = (warnings: readonly Finding[]): { warnings?: readonly Finding[] } => (warnings.length === 0 ? {} : { warnings });
+
+/** Issues of one document located on the js-yaml table into `out`; false when one cannot be (the caller falls back). */
+function locatedFast(file: string, source: FastSource, doc: FastDocument, issues: readonly FieldIssue[], out: Finding[]): boolean {
+  for (const issue of issues) {
+    const atKey = issue.message.startsWith('unknown field');
+    const position = locateFast(source, doc, issue.path, { atKey });
+    if (position === undefined) return false;
+    const finding = { file, document: doc.index, line: position.line, col: position.col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+    out.push(issue.detail === undefined ? finding : { ...finding, detail: issue.detail });
+  }
+  return true;
 }
 
 export function checkSource(text: string, file: string, validator: DocumentValidator): SourceReport {
@@ -287,6 +332,7 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
   const parsed = parseSource(text);
   const broken = new Set(parsed.errors.map((e) => e.index));
   const findings: Finding[] = [];
+  const warnings: Finding[] = [];
   const notices: string[] = [];
   let checked = 0;
   let invalid = 0;
@@ -302,14 +348,16 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
       continue;
     }
     checked++;
-    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
-    if (issues.length > 0) invalid++;
+    const checkedDoc = selection.check === 'unknown-kind' ? { issues: [selection.issue], warnings: [] } : checkActorDocument(selection.document, validator);
+    if (checkedDoc.issues.length > 0) invalid++;
     // A loop, not push(...list): spreading 200,000 findings overflowed the call stack.
-    for (const finding of positionedFindings(file, source, parsed.lineCounter, issues)) findings.push(finding);
+    for (const finding of positionedFindings(file, source, parsed.lineCounter, checkedDoc.issues)) findings.push(finding);
+    for (const warning of positionedFindings(file, source, parsed.lineCounter, checkedDoc.warnings)) warnings.push(warning);
   }
   findings.sort(byPosition);
+  warnings.sort(byPosition);
   const syntaxErrors = parsed.errors.map((e) => ({ document: e.index, position: e.position, message: e.message }));
-  return { file, findings, syntaxErrors, notices, checked, invalid, skipped };
+  return { file, findings, ...withWarnings(warnings), syntaxErrors, notices, checked, invalid, skipped };
 }
 
 /**
@@ -329,6 +377,11 @@ export function formatFinding(f: Finding): string {
   return `${f.file}:${f.line}:${f.col}: document ${f.document}: ${f.path}: ${f.message}`;
 }
 
+/** A warning, as formatFinding prints an error and render prints a warning: `warning:` before the field. */
+export function formatWarning(f: Finding): string {
+  return `${f.file}:${f.line}:${f.col}: document ${f.document}: warning: ${f.path}: ${f.message}`;
+}
+
 export function formatSyntaxError(file: string, e: SourceReport['syntaxErrors'][number]): string {
   return `${file}:${e.position.line}:${e.position.col}: document ${e.document}: YAML syntax error: ${e.message}`;
 }
@@ -340,6 +393,7 @@ export function toJsonReport(reports: readonly SourceReport[], ioErrors: readonl
     checked: reports.reduce((n, r) => n + r.checked, 0),
     invalid: reports.reduce((n, r) => n + r.invalid, 0),
     findings: reports.flatMap((r) => r.findings),
+    warnings: reports.flatMap((r) => r.warnings ?? []),
     syntaxErrors: reports.flatMap((r) =>
       r.syntaxErrors.map((e) => ({ file: r.file, document: e.document, line: e.position.line, col: e.position.col, message: e.message })),
     ),

@@ -4,7 +4,9 @@ import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor }
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkAsyncActor, checkPositioned, checkSource, exitCode, formatFinding, formatSyntaxError, humanize, mergeCapped, mergeIssues, select, selectYamlFiles, toJsonReport } from './check.js';
-import { ajvErrorsToIssues, compileDocumentSchema, pointerToPath, readAjvErrors } from './json-schema.js';
+import { ajvErrorsToIssues, compileDocumentSchema, createAjv, pointerToPath, readAjvErrors, withoutTrivialPropertyNames } from './json-schema.js';
+import { loadDocumentSchema } from './schema-file.js';
+import { loadAll } from 'js-yaml';
 import { defaultValidator } from './schema-file.js';
 
 const validator = defaultValidator();
@@ -182,6 +184,48 @@ describe('mergeCapped', () => {
     const read = readAjvErrors(v.errors, doc);
     expect(read.count).toBeGreaterThan(8);
     for (let i = 0; i < read.count; i++) expect(read.key(i)).toBe(formatPath(read.issue(i).path));
+  });
+});
+
+describe('withoutTrivialPropertyNames', () => {
+  it('drops only the propertyNames keyword that is exactly {type: string}', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        propertyNames: { type: 'string' },
+        m: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'string' } },
+        p: { type: 'object', propertyNames: { type: 'string', pattern: '^a' } },
+        l: { type: 'array', items: { anyOf: [{ type: 'object', propertyNames: { type: 'string' } }, { const: { propertyNames: { type: 'string' } } }] } },
+      },
+      $defs: { d: { propertyNames: { type: 'string' }, default: { propertyNames: { type: 'string' } } } },
+    };
+    expect(withoutTrivialPropertyNames(schema)).toEqual({
+      type: 'object',
+      properties: {
+        propertyNames: { type: 'string' },
+        m: { type: 'object', additionalProperties: { type: 'string' } },
+        p: { type: 'object', propertyNames: { type: 'string', pattern: '^a' } },
+        l: { type: 'array', items: { anyOf: [{ type: 'object' }, { const: { propertyNames: { type: 'string' } } }] } },
+      },
+      $defs: { d: { default: { propertyNames: { type: 'string' } } } },
+    });
+    // A `__proto__` keyword stays a key, so ajv's strict mode still refuses it.
+    expect(Object.keys(withoutTrivialPropertyNames(JSON.parse('{"type":"object","__proto__":{"x":1}}') as object))).toEqual(['type', '__proto__']);
+  });
+
+  it('the shipped schema checks the same without them: same errors on every corpus document', () => {
+    const raw = loadDocumentSchema();
+    expect(JSON.stringify(raw)).toContain('"propertyNames":{"type":"string"}');
+    const unchanged = createAjv().compile(raw);
+    const stripped = compileDocumentSchema(raw);
+    const dir = fileURLToPath(new URL('../../test/corpus/', import.meta.url));
+    const docs = ['valid', 'invalid'].flatMap((d) => readdirSync(`${dir}${d}`).flatMap((f) => loadAll(readFileSync(`${dir}${d}/${f}`, 'utf8'))));
+    docs.push({ apiVersion: 'asya.sh/v1alpha1', kind: 'AsyncActor', metadata: { name: 'a', labels: { '': 1, 'a b': 'c' } }, spec: { nodeSelector: { '0': 1, 'k': 'v' } } });
+    for (const doc of docs) {
+      const a = unchanged(doc);
+      const b = stripped(doc);
+      expect({ valid: b, errors: ajvErrorsToIssues(stripped.errors, doc) }).toEqual({ valid: a, errors: ajvErrorsToIssues(unchanged.errors, doc) });
+    }
   });
 });
 

@@ -28,7 +28,41 @@ export function createAjv(): Ajv {
 }
 
 export function compileDocumentSchema(schema: object): DocumentValidator {
-  return createAjv().compile(schema);
+  return createAjv().compile(withoutTrivialPropertyNames(schema));
+}
+
+/** Keywords whose value is a map of subschemas (property names are not keywords there). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+/** Keywords whose value is one subschema or a list of them. */
+const SCHEMA_VALUES = new Set([
+  'items', 'additionalItems', 'prefixItems', 'additionalProperties', 'propertyNames', 'contains', 'not', 'if', 'then', 'else',
+  'allOf', 'anyOf', 'oneOf', 'unevaluatedItems', 'unevaluatedProperties',
+]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The schema without `propertyNames: {type: 'string'}`, which no instance can fail (an object's
+ * keys are strings) but which ajv checks with a loop over every key: a second pass over each
+ * map besides additionalProperties, most of ajv's time on a 300,000-key nodeSelector (the
+ * generated schema has one per z.record). Only where `propertyNames` is a keyword: a property of
+ * that name under `properties` stays.
+ */
+export function withoutTrivialPropertyNames(schema: unknown): object {
+  return strip(schema) as object;
+}
+
+function strip(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strip);
+  if (!isRecord(schema)) return schema;
+  const out: Array<[string, unknown]> = [];
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (keyword === 'propertyNames' && isRecord(value) && Object.keys(value).length === 1 && value['type'] === 'string') continue;
+    if (SCHEMA_MAPS.has(keyword) && isRecord(value)) out.push([keyword, Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strip(sub)]))]);
+    else out.push([keyword, SCHEMA_VALUES.has(keyword) ? strip(value) : value]);
+  }
+  // fromEntries, not assignment: a `__proto__` key stays a key (ajv's strict mode sees it).
+  return Object.fromEntries(out);
 }
 
 /** `/spec/stateProxy/0/mount` → `['spec', 'stateProxy', 0, 'mount']` (indices of arrays as numbers). */

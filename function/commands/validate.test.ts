@@ -105,3 +105,95 @@ describe('asya-state-proxy validate', () => {
     expect(r.err).toMatch(/no documents at all/);
   });
 });
+
+describe('asya-state-proxy validate: render\'s warnings for valid documents', () => {
+  const image = (flavour: string) => `ghcr.io/deliveryhero/asya-state-proxy-${flavour}:v1.0.0`;
+  interface Actor {
+    readonly env?: readonly [string, string];
+    readonly writeMode?: string;
+    readonly image?: string;
+    readonly connectorEnv?: readonly [string, string];
+    readonly extra?: string;
+  }
+  /** Fixed layout: spec.env[0].value on line 10, writeMode on 15, connector.image on 17, connector.env on 18, its value on 20. */
+  const actor = (a: Actor = {}) => `apiVersion: asya.sh/v1alpha1
+kind: AsyncActor
+metadata:
+  name: demo
+spec:
+  image: img
+  handler: h.p
+  env:
+    - name: ${a.env?.[0] ?? 'LOG_LEVEL'}
+      value: ${a.env?.[1] ?? 'info'}
+  stateProxy:
+    - name: m
+      mount:
+        path: /state/m
+      writeMode: ${a.writeMode ?? 'buffered'}
+      connector:
+        image: ${a.image ?? image('s3-buffered-cas')}
+        env:
+          - name: ${a.connectorEnv?.[0] ?? 'STATE_BUCKET'}
+            value: ${a.connectorEnv?.[1] ?? 'bucket'}
+${a.extra ?? ''}`;
+  const at = (where: string, path: string) => `<stdin>:${where}: document 0: warning: spec.${path}: `;
+
+  const cases: Array<[string, Actor, Array<[reason: string, line: string]>]> = [
+    ['a clean actor', {}, []],
+    ['a last-write-wins connector with replicas > 1', { image: image('s3-buffered-lww') }, [['LastWriteWinsWithReplicas', `${at('17:16', 'stateProxy[0].connector.image')}the s3-buffered-lww connector is last-write-wins but the actor can run 10 replicas`]]],
+    ['a write mode the flavour does not do', { writeMode: 'passthrough' }, [['WriteModeFlavorMismatch', `${at('15:18', 'stateProxy[0].writeMode')}writeMode passthrough streams writes, but s3-buffered-cas is a buffered connector`]]],
+    ['a missing connector env variable', { connectorEnv: ['STATE_PREFIX', 'p'] }, [['MissingConnectorEnv', `${at('18:9', 'stateProxy[0].connector.env')}the s3-buffered-cas connector requires STATE_BUCKET, which connector.env does not set`]]],
+    ['a literal credential in the runtime env', { env: ['DB_PASSWORD', 'hunter2'] }, [['LiteralCredential', `${at('10:14', 'env[0].value')}DB_PASSWORD looks like a credential but is set as a literal value`]]],
+    [
+      'a password in a connector URL',
+      { image: image('redis-buffered-cas'), connectorEnv: ['REDIS_URL', 'redis://:hunter2@redis:6379/0'] },
+      [['LiteralCredential', `${at('20:20', 'stateProxy[0].connector.env[0].value')}the value of REDIS_URL embeds a password in a URL`]],
+    ],
+    ['an image of no known flavour', { image: 'ghcr.io/example/other-connector:1' }, [['UnknownConnectorFlavor', `${at('17:16', 'stateProxy[0].connector.image')}connector flavour not recognised`]]],
+    [
+      'a selector that contradicts the image (and the env the selected flavour needs)',
+      { image: image('redis-buffered-cas'), connectorEnv: ['ASYA_CONNECTOR', 's3_buffered_cas'] },
+      [
+        ['MissingConnectorEnv', `${at('18:9', 'stateProxy[0].connector.env')}the s3-buffered-cas connector requires STATE_BUCKET`],
+        ['ConnectorFlavorConflict', `${at('20:20', 'stateProxy[0].connector.env[0].value')}ASYA_CONNECTOR selects s3-buffered-cas but the image is named for redis-buffered-cas`],
+      ],
+    ],
+  ];
+
+  it.each(cases)('%s: each warning on stderr at its field, exit code 0, nothing on stdout', (_name, a, expected) => {
+    const r = run(['-'], {}, actor(a));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    const warnings = r.err.split('\n').filter((l) => l.includes(': warning: '));
+    expect(warnings).toHaveLength(expected.length);
+    expected.forEach(([, line], i) => expect(warnings[i]).toContain(line));
+    expect(r.err).toMatch(/1 AsyncActor document\(s\) checked, 0 invalid\n$/);
+  });
+
+  it.each(cases)('%s: --quiet hides them, the exit code stays 0', (_name, a) => {
+    expect(run(['-'], { quiet: true }, actor(a))).toEqual({ code: 0, out: '', err: '' });
+  });
+
+  it.each(cases)('%s: --format json lists them with their reason as the rule', (_name, a, expected) => {
+    const r = run(['-'], { format: 'json' }, actor(a));
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { valid: boolean; warnings: Array<{ rule: string; line: number; col: number }> };
+    expect(json.valid).toBe(true);
+    expect(json.warnings.map((w) => `${w.line}:${w.col} ${w.rule}`)).toEqual(expected.map(([reason, line]) => `${/^<stdin>:(\d+:\d+):/.exec(line)?.[1]} ${reason}`));
+  });
+
+  it('an invalid document gets its errors, not warnings', () => {
+    const r = run(['-'], {}, actor({ image: image('s3-buffered-lww'), extra: '  replicsa: 3\n' }));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^<stdin>:21:3: document 0: spec\.replicsa: unknown field/);
+    expect(r.err).not.toMatch(/warning/);
+  });
+
+  it('every document of a multi-document source is warned about at its own index', () => {
+    const r = run(['-'], {}, `${actor()}---\n${actor({ image: image('s3-buffered-lww') })}`);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^<stdin>:38:16: document 1: warning: spec\.stateProxy\[0\]\.connector\.image: the s3-buffered-lww connector is last-write-wins/m);
+    expect(r.err.match(/warning:/g)).toHaveLength(1);
+  });
+});

@@ -3,7 +3,9 @@
  * Schema and the semantic rules. One line per problem on stdout:
  *   <file>:<line>:<col>: document <index>: <field path>: <message>
  * Exit 0 when all are valid, 1 when any is invalid, 2 on usage or I/O errors (missing file, YAML
- * syntax error). This module only does the I/O; the logic is in function/validate/.
+ * syntax error). What render warns about in a valid document goes to stderr, in the same form
+ * with `warning:` before the field, unless --quiet; it never changes the exit code. This module
+ * only does the I/O; the logic is in function/validate/.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import {
   exitCode,
   formatFinding,
   formatSyntaxError,
+  formatWarning,
   selectYamlFiles,
   type SourceReport,
   toJsonReport,
@@ -118,6 +121,8 @@ export function runValidate(paths: readonly string[], opts: ValidateOptions, io:
     for (const report of reports) {
       for (const e of report.syntaxErrors) io.err(`${formatSyntaxError(report.file, e)}\n`);
       for (const f of report.findings) io.out(`${formatFinding(f)}\n`);
+      // On stderr with the notices: stdout stays the list of errors, the exit code does not change.
+      if (opts.quiet !== true) for (const w of report.warnings ?? []) io.err(`${formatWarning(w)}\n`);
       if (opts.quiet !== true) for (const n of report.notices) io.err(`notice: ${n}\n`);
     }
     if (opts.quiet !== true) {
@@ -136,7 +141,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'files, directories or - (stdin)')
     .option('--format <format>', 'text or json', 'text')
     .option('--schema <file>', 'JSON Schema to check against (default: crds/asyncactor.schema.json)')
-    .option('-q, --quiet', 'no notices or summary on stderr')
+    .option('-q, --quiet', 'no warnings, notices or summary on stderr')
     .option('--allow-empty', 'exit 0 when the input holds no AsyncActor document (default: exit 2)')
     .action((paths: string[], opts: ValidateOptions) => {
       process.exitCode = runValidate(paths, opts);

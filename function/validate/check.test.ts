@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldIssue } from '../schema/issues.js';
+import { type FieldIssue, formatPath } from '../schema/issues.js';
+import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor } from '../schema/validate.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { checkPositioned, checkSource, exitCode, formatFinding, formatSyntaxError, humanize, mergeIssues, select, selectYamlFiles, toJsonReport } from './check.js';
-import { ajvErrorsToIssues, compileDocumentSchema, pointerToPath } from './json-schema.js';
+import { checkAsyncActor, checkPositioned, checkSource, exitCode, formatFinding, formatSyntaxError, humanize, mergeCapped, mergeIssues, select, selectYamlFiles, toJsonReport } from './check.js';
+import { ajvErrorsToIssues, compileDocumentSchema, createAjv, pointerToPath, readAjvErrors, withoutTrivialPropertyNames } from './json-schema.js';
+import { loadDocumentSchema } from './schema-file.js';
+import { loadAll } from 'js-yaml';
 import { defaultValidator } from './schema-file.js';
 
 const validator = defaultValidator();
@@ -111,6 +114,118 @@ describe('ajv errors', () => {
       'r: required field is missing',
       'u: unknown field "u"',
     ]);
+  });
+});
+
+/**
+ * checkAsyncActor as it was before mergeCapped: every ajv issue built, everything merged, then
+ * capped. The reference mergeCapped must equal.
+ */
+function mergeThenCap(rules: readonly FieldIssue[], fromJsonSchema: readonly FieldIssue[]): FieldIssue[] {
+  const merged = mergeIssues(rules, fromJsonSchema);
+  if (merged.length <= MAX_REPORTED_ISSUES + 1) return merged;
+  const real = merged.filter((i) => i.rule !== MORE_ISSUES_RULE);
+  const hiddenBefore = merged.reduce((n, i) => n + (i.rule === MORE_ISSUES_RULE ? Number(/^and (\d+) more problem/.exec(i.message)?.[1] ?? 0) : 0), 0);
+  return [...real.slice(0, MAX_REPORTED_ISSUES), moreIssues(Math.max(real.length - MAX_REPORTED_ISSUES, hiddenBefore))];
+}
+
+describe('mergeCapped', () => {
+  const reference = (value: unknown) => {
+    const fromRules = validateAsyncActor(value);
+    const rules = fromRules.ok ? [] : fromRules.issues.map(humanize);
+    return mergeThenCap(rules, validator(value) ? [] : ajvErrorsToIssues(validator.errors, value));
+  };
+  const base = { apiVersion: 'asya.sh/v1alpha1', kind: 'AsyncActor', metadata: { name: 'demo' } };
+  const spec = { image: 'img', handler: 'h.p' };
+  const mount = (i: number, path: string) => ({ name: `m${i}`, mount: { path }, connector: { image: 'i' } });
+  const unknown = (n: number, name: (i: number) => string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), 1]));
+  const cases: Array<[string, unknown]> = [
+    ['valid', { ...base, spec }],
+    ['one unknown field', { ...base, spec: { ...spec, x: 1 } }],
+    ['99, 100, 101 and 102 unknown fields', null],
+    ['5000 unknown fields in spec', { ...base, spec: { ...spec, ...unknown(5000, (i) => `x${i}`) } }],
+    ['5000 unknown fields at the root, with keys that need quoting', { ...base, spec, ...unknown(5000, (i) => (i % 3 === 0 ? `a.b${i}` : i % 3 === 1 ? `${i}` : `k${i}`)) }],
+    ['unknown fields and a missing one', { ...base, spec: { image: 'img', ...unknown(300, (i) => `x${i}`) } }],
+    ['300 bad mounts (rules, zod and ajv at the same paths)', { ...base, spec: { ...spec, stateProxy: Array.from({ length: 300 }, (_, i) => mount(i, i % 2 === 0 ? '/' : `rel${i}`)) } }],
+    ['wrong types everywhere', { ...base, metadata: { name: 7 }, spec: { image: 1, handler: [], replicas: 'x', env: [{ value: 1 }], ...unknown(150, (i) => `y${i}`) } }],
+  ];
+  const expanded = cases.flatMap(([name, doc]): Array<[string, unknown]> =>
+    doc === null ? [99, 100, 101, 102].map((n) => [`${n} unknown fields`, { ...base, spec: { ...spec, ...unknown(n, (i) => `x${i}`) } }]) : [[name, doc]],
+  );
+  it.each(expanded)('%s: the same issues as merging everything, then capping', (_name, doc) => {
+    expect(checkAsyncActor(doc, validator)).toEqual(reference(doc));
+  });
+
+  it('keeps ajv-only paths with several errors whole and in order, counting each distinct one', () => {
+    const rule = (path: (string | number)[], message: string): FieldIssue => ({ path, rule: 'json-schema', message });
+    // A reader over made-up errors: paths repeat out of order, some exactly.
+    const errors = Array.from({ length: 400 }, (_, i) => rule(['p', i % 150], `m${i % 300}`));
+    const ajv = { count: errors.length, stands: (i: number) => i % 7 !== 3, key: (i: number) => formatPath((errors[i] as FieldIssue).path), issue: (i: number) => errors[i] as FieldIssue };
+    const rules = [rule(['p', 3], 'from rules'), { path: ['p', 5], rule: 'schema', message: 'zod' }, moreIssues(40)];
+    expect(mergeCapped(rules, ajv)).toEqual(mergeThenCap(rules, errors.filter((_, i) => ajv.stands(i))));
+    expect(mergeCapped(rules.slice(0, 2), { ...ajv, count: 20 })).toEqual(mergeThenCap(rules.slice(0, 2), errors.slice(0, 20).filter((_, i) => ajv.stands(i))));
+  });
+
+  it.each([99, 100, 101, 102, 103])('around the cap: %i distinct ajv issues, with and without the rules\' "and N more"', (n) => {
+    const errors = Array.from({ length: n }, (_, i): FieldIssue => ({ path: ['q', i], rule: 'json-schema', message: 'bad' }));
+    const ajv = { count: n, stands: () => true, key: (i: number) => formatPath((errors[i] as FieldIssue).path), issue: (i: number) => errors[i] as FieldIssue };
+    for (const rules of [[], [moreIssues(2)], [moreIssues(500)]]) expect(mergeCapped(rules, ajv)).toEqual(mergeThenCap(rules, errors));
+  });
+
+  it("the reader's key of each error is formatPath of its issue's path", () => {
+    const v = compileDocumentSchema({
+      type: 'object',
+      required: ['need', 'with space'],
+      properties: { need: { type: 'string' }, 'with space': { type: 'string' }, m: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', items: { type: 'object', additionalProperties: false } } } } },
+      additionalProperties: false,
+    });
+    const doc = { 'a.b': 1, '0': 2, '': 3, $ok: 4, '(root)': 5, m: { 'x y': 1, z: 2, a: [{ q: 1, '~/': 2 }] } };
+    expect(v(doc)).toBe(false);
+    const read = readAjvErrors(v.errors, doc);
+    expect(read.count).toBeGreaterThan(8);
+    for (let i = 0; i < read.count; i++) expect(read.key(i)).toBe(formatPath(read.issue(i).path));
+  });
+});
+
+describe('withoutTrivialPropertyNames', () => {
+  it('drops only the propertyNames keyword that is exactly {type: string}', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        propertyNames: { type: 'string' },
+        m: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'string' } },
+        p: { type: 'object', propertyNames: { type: 'string', pattern: '^a' } },
+        l: { type: 'array', items: { anyOf: [{ type: 'object', propertyNames: { type: 'string' } }, { const: { propertyNames: { type: 'string' } } }] } },
+      },
+      $defs: { d: { propertyNames: { type: 'string' }, default: { propertyNames: { type: 'string' } } } },
+    };
+    expect(withoutTrivialPropertyNames(schema)).toEqual({
+      type: 'object',
+      properties: {
+        propertyNames: { type: 'string' },
+        m: { type: 'object', additionalProperties: { type: 'string' } },
+        p: { type: 'object', propertyNames: { type: 'string', pattern: '^a' } },
+        l: { type: 'array', items: { anyOf: [{ type: 'object' }, { const: { propertyNames: { type: 'string' } } }] } },
+      },
+      $defs: { d: { default: { propertyNames: { type: 'string' } } } },
+    });
+    // A `__proto__` keyword stays a key, so ajv's strict mode still refuses it.
+    expect(Object.keys(withoutTrivialPropertyNames(JSON.parse('{"type":"object","__proto__":{"x":1}}') as object))).toEqual(['type', '__proto__']);
+  });
+
+  it('the shipped schema checks the same without them: same errors on every corpus document', () => {
+    const raw = loadDocumentSchema();
+    expect(JSON.stringify(raw)).toContain('"propertyNames":{"type":"string"}');
+    const unchanged = createAjv().compile(raw);
+    const stripped = compileDocumentSchema(raw);
+    const dir = fileURLToPath(new URL('../../test/corpus/', import.meta.url));
+    const docs = ['valid', 'invalid'].flatMap((d) => readdirSync(`${dir}${d}`).flatMap((f) => loadAll(readFileSync(`${dir}${d}/${f}`, 'utf8'))));
+    docs.push({ apiVersion: 'asya.sh/v1alpha1', kind: 'AsyncActor', metadata: { name: 'a', labels: { '': 1, 'a b': 'c' } }, spec: { nodeSelector: { '0': 1, 'k': 'v' } } });
+    for (const doc of docs) {
+      const a = unchanged(doc);
+      const b = stripped(doc);
+      expect({ valid: b, errors: ajvErrorsToIssues(stripped.errors, doc) }).toEqual({ valid: a, errors: ajvErrorsToIssues(unchanged.errors, doc) });
+    }
   });
 });
 

@@ -10,11 +10,13 @@
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
+import { parseStepInput, type StepInput } from '../input/schema.js';
+import { collectWarnings, type Warning } from '../render/warnings.js';
 import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor } from '../schema/validate.js';
 import type { LineCounter } from 'yaml';
 import { locate, parseSource, type Position, type SourceDocument } from './documents.js';
-import { loadFast, locateFast } from './positions.js';
-import { ajvErrorsToIssues, type DocumentValidator, JSON_SCHEMA_RULE } from './json-schema.js';
+import { type FastDocument, type FastSource, loadFast, locateFast } from './positions.js';
+import { type AjvIssues, type DocumentValidator, JSON_SCHEMA_RULE, readAjvErrors } from './json-schema.js';
 
 export interface Finding {
   readonly file: string;
@@ -33,6 +35,14 @@ export interface SourceReport {
   readonly file: string;
   /** Problems in AsyncActor documents (exit 1). */
   readonly findings: readonly Finding[];
+  /**
+   * What render warns about in the valid ones (a last-write-wins connector with several replicas,
+   * a write mode the connector does not do, missing connector env, literal credentials), with the
+   * default step input; rule is the warning's reason. No effect on the exit code. Absent when
+   * there are none, so a report without warnings is the one earlier builds made (the boundaries
+   * benchmark compares reports across builds by digest).
+   */
+  readonly warnings?: readonly Finding[];
   /** YAML syntax errors (exit 2). */
   readonly syntaxErrors: readonly { readonly document: number; readonly position: Position; readonly message: string }[];
   /** Documents not checked, and why (informational, on stderr). */
@@ -66,24 +76,28 @@ export function mergeIssues(fromRules: readonly FieldIssue[], fromJsonSchema: re
   for (const issue of fromJsonSchema) add(issue);
   const out: FieldIssue[] = [];
   for (const entry of byPath.values()) {
-    if (!Array.isArray(entry)) {
-      out.push(entry);
-      continue;
-    }
-    const issues = entry;
-    const semantic = issues.some((i) => !SHAPE_RULES.has(i.rule));
-    const zod = issues.some((i) => i.rule === 'schema');
-    const kept = issues.filter((i) => {
-      if (i.rule === JSON_SCHEMA_RULE) return !semantic && !zod;
-      return true;
-    });
-    const seen = new Set<string>();
-    for (const i of kept) {
-      const k = `${i.rule}\u0000${i.message}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(i);
-      }
+    if (!Array.isArray(entry)) out.push(entry);
+    else for (const issue of keptAtPath(entry)) out.push(issue);
+  }
+  return out;
+}
+
+/** What mergeIssues keeps of the issues at one path, in order. */
+function keptAtPath(issues: readonly FieldIssue[]): FieldIssue[] {
+  if (issues.length === 1) return [...issues];
+  const semantic = issues.some((i) => !SHAPE_RULES.has(i.rule));
+  const zod = issues.some((i) => i.rule === 'schema');
+  const kept = issues.filter((i) => {
+    if (i.rule === JSON_SCHEMA_RULE) return !semantic && !zod;
+    return true;
+  });
+  const out: FieldIssue[] = [];
+  const seen = new Set<string>();
+  for (const i of kept) {
+    const k = `${i.rule}\u0000${i.message}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(i);
     }
   }
   return out;
@@ -106,18 +120,99 @@ const HIDDEN = /^and (\d+) more problem/;
  * printed.
  */
 export function checkAsyncActor(value: unknown, validator: DocumentValidator): FieldIssue[] {
+  return checkActorDocument(value, validator).issues;
+}
+
+let defaultInput: StepInput | undefined;
+
+/** The step input render uses when it is given none. */
+function renderDefaultInput(): StepInput {
+  if (defaultInput === undefined) {
+    const parsed = parseStepInput(undefined);
+    if (!parsed.ok) throw new Error('the default step input does not parse');
+    defaultInput = parsed.value;
+  }
+  return defaultInput;
+}
+
+/** A warning as an issue, to be located and printed as one (its reason as the rule). */
+const warningIssue = (w: Warning): FieldIssue => ({ path: w.path, rule: w.reason, message: w.message });
+
+/**
+ * checkAsyncActor, and for a valid document the warnings render prints for it with the default
+ * step input: a CI job that runs only `validate` sees them too.
+ */
+export function checkActorDocument(value: unknown, validator: DocumentValidator): { readonly issues: FieldIssue[]; readonly warnings: FieldIssue[] } {
   const fromRules = validateAsyncActor(value);
   const valid = validator(value);
-  const fromJsonSchema = valid ? [] : ajvErrorsToIssues(validator.errors, value);
-  const merged = mergeIssues(fromRules.ok ? [] : fromRules.issues.map(humanize), fromJsonSchema);
-  if (merged.length <= MAX_REPORTED_ISSUES + 1) return merged;
-  const real = merged.filter((i) => i.rule !== MORE_ISSUES_RULE);
-  // The problems validateAsyncActor already left out, from its own "and N more" issue.
-  const hiddenBefore = merged.reduce((n, i) => n + (i.rule === MORE_ISSUES_RULE ? Number(HIDDEN.exec(i.message)?.[1] ?? 0) : 0), 0);
+  const issues = mergeCapped(fromRules.ok ? [] : fromRules.issues.map(humanize), readAjvErrors(valid ? null : validator.errors, value));
+  const warnings = issues.length === 0 && fromRules.ok ? collectWarnings(fromRules.value, renderDefaultInput()).map(warningIssue) : [];
+  return { issues, warnings };
+}
+
+/**
+ * mergeIssues(fromRules, every issue of ajv's) capped at MAX_REPORTED_ISSUES, building only the
+ * issues the report shows: the others are counted. The rules' issues are few (validateAsyncActor
+ * caps them); ajv's errors can be 300,000, and an issue object and a Map entry for each were most
+ * of the cost of a document of unknown keys. Same result as merging everything, then capping (a
+ * test compares both).
+ */
+export function mergeCapped(fromRules: readonly FieldIssue[], ajv: AjvIssues): FieldIssue[] {
+  // The rules' paths with their issues, in order; ajv's issues at those paths join them.
+  const ruled = new Map<string, FieldIssue[]>();
+  for (const issue of fromRules) {
+    const key = formatPath(issue.path);
+    const there = ruled.get(key);
+    if (there === undefined) ruled.set(key, [issue]);
+    else there.push(issue);
+  }
+  // Paths only ajv reports, in the order it first does: the index of the one error there, or several.
+  const others = new Map<string, number | number[]>();
+  for (let i = 0; i < ajv.count; i++) {
+    if (!ajv.stands(i)) continue;
+    const key = ajv.key(i);
+    const group = ruled.get(key);
+    if (group !== undefined) {
+      group.push(ajv.issue(i));
+      continue;
+    }
+    const there = others.get(key);
+    if (there === undefined) others.set(key, i);
+    else if (typeof there === 'number') others.set(key, [there, i]);
+    else there.push(i);
+  }
+  // The merged list's first issues (enough for 100 that are not "and N more", or all of a short
+  // list), its length, how many are real problems and how many the rules' "and N more" hid.
+  const head: FieldIssue[] = [];
+  let headReal = 0;
+  let total = 0;
+  let real = 0;
+  let hidden = 0;
+  const wanted = () => head.length < MAX_REPORTED_ISSUES + 2 || headReal < MAX_REPORTED_ISSUES;
+  const take = (issue: FieldIssue) => {
+    total++;
+    const more = issue.rule === MORE_ISSUES_RULE;
+    if (more) hidden += Number(HIDDEN.exec(issue.message)?.[1] ?? 0);
+    else real++;
+    if (!wanted()) return;
+    head.push(issue);
+    if (!more) headReal++;
+  };
+  for (const issues of ruled.values()) for (const issue of keptAtPath(issues)) take(issue);
+  for (const entry of others.values()) {
+    if (typeof entry !== 'number') for (const issue of keptAtPath(entry.map((i) => ajv.issue(i)))) take(issue);
+    else if (wanted()) take(ajv.issue(entry));
+    else {
+      // An ajv issue is never "and N more": one more real problem, not built.
+      total++;
+      real++;
+    }
+  }
+  if (total <= MAX_REPORTED_ISSUES + 1) return head;
   // The hidden ones validateAsyncActor counted are mostly the same problems ajv reports (one
   // unknown key each), so the larger count, not the sum.
-  const more = Math.max(real.length - MAX_REPORTED_ISSUES, hiddenBefore);
-  return [...real.slice(0, MAX_REPORTED_ISSUES), moreIssues(more)];
+  const more = Math.max(real - MAX_REPORTED_ISSUES, hidden);
+  return [...head.filter((i) => i.rule !== MORE_ISSUES_RULE).slice(0, MAX_REPORTED_ISSUES), moreIssues(more)];
 }
 
 export type Selection =
@@ -189,6 +284,7 @@ function checkFast(text: string, file: string, validator: DocumentValidator): So
   const source = loadFast(text);
   if (source === undefined) return undefined;
   const findings: Finding[] = [];
+  const warnings: Finding[] = [];
   const notices: string[] = [];
   let checked = 0;
   let invalid = 0;
@@ -203,19 +299,28 @@ function checkFast(text: string, file: string, validator: DocumentValidator): So
       continue;
     }
     checked++;
-    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
-    if (issues.length === 0) continue;
-    invalid++;
-    for (const issue of issues) {
-      const atKey = issue.message.startsWith('unknown field');
-      const position = locateFast(source, doc, issue.path, { atKey });
-      if (position === undefined) return undefined;
-      const finding = { file, document: doc.index, line: position.line, col: position.col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
-      findings.push(issue.detail === undefined ? finding : { ...finding, detail: issue.detail });
-    }
+    const checkedDoc = selection.check === 'unknown-kind' ? { issues: [selection.issue], warnings: [] } : checkActorDocument(selection.document, validator);
+    if (checkedDoc.issues.length > 0) invalid++;
+    const located = locatedFast(file, source, doc, checkedDoc.issues, findings) && locatedFast(file, source, doc, checkedDoc.warnings, warnings);
+    if (!located) return undefined;
   }
   findings.sort(byPosition);
-  return { file, findings, syntaxErrors: [], notices, checked, invalid, skipped };
+  warnings.sort(byPosition);
+  return { file, findings, ...withWarnings(warnings), syntaxErrors: [], notices, checked, invalid, skipped };
+}
+
+const withWarnings = (warnings: readonly Finding[]): { warnings?: readonly Finding[] } => (warnings.length === 0 ? {} : { warnings });
+
+/** Issues of one document located on the js-yaml table into `out`; false when one cannot be (the caller falls back). */
+function locatedFast(file: string, source: FastSource, doc: FastDocument, issues: readonly FieldIssue[], out: Finding[]): boolean {
+  for (const issue of issues) {
+    const atKey = issue.message.startsWith('unknown field');
+    const position = locateFast(source, doc, issue.path, { atKey });
+    if (position === undefined) return false;
+    const finding = { file, document: doc.index, line: position.line, col: position.col, path: formatPath(issue.path), rule: issue.rule, message: issue.message };
+    out.push(issue.detail === undefined ? finding : { ...finding, detail: issue.detail });
+  }
+  return true;
 }
 
 export function checkSource(text: string, file: string, validator: DocumentValidator): SourceReport {
@@ -227,6 +332,7 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
   const parsed = parseSource(text);
   const broken = new Set(parsed.errors.map((e) => e.index));
   const findings: Finding[] = [];
+  const warnings: Finding[] = [];
   const notices: string[] = [];
   let checked = 0;
   let invalid = 0;
@@ -242,14 +348,16 @@ export function checkPositioned(text: string, file: string, validator: DocumentV
       continue;
     }
     checked++;
-    const issues = selection.check === 'unknown-kind' ? [selection.issue] : checkAsyncActor(selection.document, validator);
-    if (issues.length > 0) invalid++;
+    const checkedDoc = selection.check === 'unknown-kind' ? { issues: [selection.issue], warnings: [] } : checkActorDocument(selection.document, validator);
+    if (checkedDoc.issues.length > 0) invalid++;
     // A loop, not push(...list): spreading 200,000 findings overflowed the call stack.
-    for (const finding of positionedFindings(file, source, parsed.lineCounter, issues)) findings.push(finding);
+    for (const finding of positionedFindings(file, source, parsed.lineCounter, checkedDoc.issues)) findings.push(finding);
+    for (const warning of positionedFindings(file, source, parsed.lineCounter, checkedDoc.warnings)) warnings.push(warning);
   }
   findings.sort(byPosition);
+  warnings.sort(byPosition);
   const syntaxErrors = parsed.errors.map((e) => ({ document: e.index, position: e.position, message: e.message }));
-  return { file, findings, syntaxErrors, notices, checked, invalid, skipped };
+  return { file, findings, ...withWarnings(warnings), syntaxErrors, notices, checked, invalid, skipped };
 }
 
 /**
@@ -269,6 +377,11 @@ export function formatFinding(f: Finding): string {
   return `${f.file}:${f.line}:${f.col}: document ${f.document}: ${f.path}: ${f.message}`;
 }
 
+/** A warning, as formatFinding prints an error and render prints a warning: `warning:` before the field. */
+export function formatWarning(f: Finding): string {
+  return `${f.file}:${f.line}:${f.col}: document ${f.document}: warning: ${f.path}: ${f.message}`;
+}
+
 export function formatSyntaxError(file: string, e: SourceReport['syntaxErrors'][number]): string {
   return `${file}:${e.position.line}:${e.position.col}: document ${e.document}: YAML syntax error: ${e.message}`;
 }
@@ -280,6 +393,7 @@ export function toJsonReport(reports: readonly SourceReport[], ioErrors: readonl
     checked: reports.reduce((n, r) => n + r.checked, 0),
     invalid: reports.reduce((n, r) => n + r.invalid, 0),
     findings: reports.flatMap((r) => r.findings),
+    warnings: reports.flatMap((r) => r.warnings ?? []),
     syntaxErrors: reports.flatMap((r) =>
       r.syntaxErrors.map((e) => ({ file: r.file, document: e.document, line: e.position.line, col: e.position.col, message: e.message })),
     ),

@@ -16,6 +16,7 @@
 import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
 import { recordDepthBound } from './depth.js';
+import { mayBeIndex, recordKeys } from './known-keys.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -35,16 +36,23 @@ const LIST_VALUES = 1;
 /** A Value whose kind is not set unwraps to undefined, as in the SDK. */
 const UNSET = Symbol('unset');
 
+/**
+ * An object being filled. `added` counts its entries so far; once it reaches LISTED, `keys` is
+ * its exact key list (known-keys.ts), kept up to date as entries arrive, or null when the map has
+ * a key that may be an array index (Object.keys would not list it in insertion order).
+ */
+type StructFrame = { kind: 'struct'; end: number; obj: Obj; added: number; keys: string[] | null | undefined };
+
 type Frame =
-  | { kind: 'struct'; end: number; obj: Obj }
-  | { kind: 'entry'; end: number; obj: Obj; key: string; value: unknown }
+  | StructFrame
+  | { kind: 'entry'; end: number; key: string; value: unknown }
   | { kind: 'value'; end: number; value: unknown }
   | { kind: 'list'; end: number; arr: unknown[] };
 
 /** Decodes a Struct message body occupying `reader.pos .. end` into a plain object. */
 export function decodeStruct(reader: Reader, end: number): Obj {
   const root: Obj = {};
-  const stack: Frame[] = [{ kind: 'struct', end, obj: root }];
+  const stack: Frame[] = [structFrame(end, root)];
   // Objects and arrays open on the stack, and the most ever open: an upper bound on the nesting
   // depth of the result (a value replaced later only makes it larger than the truth), recorded so
   // that the request guard need not walk a 4 MiB object again to learn it is shallow.
@@ -58,6 +66,7 @@ export function decodeStruct(reader: Reader, end: number): Obj {
       if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
       stack.pop();
       if (top.kind === 'struct' || top.kind === 'list') open--;
+      if (top.kind === 'struct' && top.keys) recordKeys(top.obj, top.keys);
       finish(top, stack[stack.length - 1]);
       continue;
     }
@@ -84,14 +93,14 @@ export function decodeStruct(reader: Reader, end: number): Obj {
           }
           if (pending.length > 0) {
             // An object or list value: the rest of the entry is read through its frame.
-            stack.push({ kind: 'entry', end: entryEnd, obj: top.obj, key, value: UNSET }, ...pending);
+            stack.push({ kind: 'entry', end: entryEnd, key, value: UNSET }, ...pending);
             pending.length = 0;
             if (++open > most) most = open;
             continue;
           }
           if (reader.pos > entryEnd) throw new WireError(`field overruns its message at byte ${reader.pos}`);
           // The SDK drops an entry whose value is unset; so do we.
-          if (value !== UNSET && value !== undefined) setOwn(top.obj, key, value);
+          if (value !== UNSET && value !== undefined) put(top, key, value);
           continue;
         }
         break;
@@ -182,7 +191,7 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
   } else if (no === VALUE_STRUCT && wire === WIRE.len) {
     const obj: Obj = {};
     frame.value = obj;
-    stack.push({ kind: 'struct', end: reader.lengthEnd(), obj });
+    stack.push(structFrame(reader.lengthEnd(), obj));
   } else if (no === VALUE_LIST && wire === WIRE.len) {
     const arr: unknown[] = [];
     frame.value = arr;
@@ -193,11 +202,42 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
   return true;
 }
 
+const structFrame = (end: number, obj: Obj): StructFrame => ({ kind: 'struct', end, obj, added: 0, keys: undefined });
+
+/**
+ * Objects with this many entries get their key list recorded (known-keys.ts). Below it there is
+ * nothing to save: V8 caches the keys of small (fast-mode) objects, and a list per object would
+ * only be garbage.
+ */
+const LISTED = 256;
+
+/** `setOwn(frame.obj, key, value)`, keeping the frame's key list. */
+function put(frame: StructFrame, key: string, value: unknown): void {
+  const obj = frame.obj;
+  const keys = frame.keys;
+  if (keys === undefined) {
+    setOwn(obj, key, value);
+    // Object.keys of a map this small is cheap and already exact (a repeated key keeps its place).
+    if (++frame.added === LISTED) {
+      const now = Object.keys(obj);
+      frame.keys = now.some(mayBeIndex) ? null : now;
+    }
+    return;
+  }
+  // A repeated key replaces the value in place, as in Object.keys; the lookup also makes V8
+  // internalize the key once, for the store that follows.
+  if (keys !== null && !Object.hasOwn(obj, key)) {
+    if (mayBeIndex(key)) frame.keys = null;
+    else keys.push(key);
+  }
+  setOwn(obj, key, value);
+}
+
 /** Hands a completed frame's result to its parent. */
 function finish(done: Frame, parent: Frame | undefined): void {
   if (done.kind === 'entry') {
-    // The SDK drops an entry whose value is unset; so do we.
-    if (done.value !== UNSET && done.value !== undefined) setOwn(done.obj, done.key, done.value);
+    // The SDK drops an entry whose value is unset; so do we. An entry's parent is its object.
+    if (done.value !== UNSET && done.value !== undefined && parent?.kind === 'struct') put(parent, done.key, done.value);
     return;
   }
   if (done.kind !== 'value' || parent === undefined) return;

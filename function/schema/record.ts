@@ -14,6 +14,7 @@
  * it unchanged.
  */
 import { z } from 'zod';
+import { knownKeys, recordKeys } from '../wire/known-keys.js';
 
 type Payload = z.core.ParsePayload;
 type Parse = (payload: Payload, ctx: z.core.ParseContext<z.core.$ZodIssue>) => Payload | Promise<Payload>;
@@ -37,15 +38,22 @@ export function fastRecord<V extends z.ZodType>(
 }
 
 /**
- * The key list of each record the fast parse built, which is exactly its own keys in order (it
- * inserted them in that order and nothing writes to a parsed record). A rule walking a 300,000-key
- * map then need not enumerate it again: Object.keys on an object that large (a dictionary-mode
- * object) sorts its keys every time.
+ * `Object.keys(record)` for a record the fast parse returned, undefined when it is not known.
+ * The parse records the key list of each record it builds (it inserted the keys in that order and
+ * nothing writes to a parsed record; see wire/known-keys.ts), and a map it returns as is keeps the
+ * list the wire decoder recorded. A rule walking a 300,000-key map then need not enumerate it
+ * again: Object.keys on an object that large (a dictionary-mode object) sorts its keys every time.
  */
-const keyLists = new WeakMap<object, readonly string[]>();
+export const parsedKeys = (record: object): readonly string[] | undefined => knownKeys(record);
 
-/** `Object.keys(record)` for a record fastRecord built; undefined for any other object. */
-export const parsedKeys = (record: object): readonly string[] | undefined => keyLists.get(record);
+/** Whether the record parse would copy `input` unchanged: every value accepted, no `__proto__` key. */
+function acceptsAll(input: Record<string, unknown>, keys: readonly string[], accepts: (v: unknown) => boolean): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key === '__proto__' || !accepts(input[key])) return false;
+  }
+  return true;
+}
 
 function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => boolean): void {
   const internals = schema._zod as unknown as { parse: Parse; run: Parse };
@@ -57,15 +65,28 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
   const fast: Parse = (payload, ctx) => {
     const input = payload.value;
     if (!z.core.util.isPlainObject(input)) return zodParse(payload, ctx);
+    // A map whose key list the wire decoder recorded: a plain object of enumerable data properties,
+    // its own keys in that list (known-keys.ts), so no symbols to look for.
+    const listed = knownKeys(input);
     // zod walks Reflect.ownKeys: a symbol key is an invalid_key issue there.
-    if (Object.getOwnPropertySymbols(input).length > 0) return zodParse(payload, ctx);
-    // As zod, before the values: its cycle memoizer registers the output object it is given.
+    if (listed === undefined && Object.getOwnPropertySymbols(input).length > 0) return zodParse(payload, ctx);
     const memo = z.core.globalConfig.memoizer;
+    // Such a map whose every value is taken as it is, is returned as it is: zod's copy would have
+    // the same keys, order, values and prototype, and for 300,000 keys the copy cost as much as
+    // decoding them. Sharing is safe because nothing writes to a decoded request or to a parsed
+    // record (the renderer copies on write; the pod's nodeSelector is this very map already).
+    // `accepts` runs no schema, so the memoizer (which registers the output for the input, for a
+    // cycle back to it) is still told before any value schema runs, of the output it will get.
+    if (listed !== undefined && acceptsAll(input, listed, accepts)) {
+      if (memo !== undefined) memo.alloc(schema, payload, input, ctx);
+      return payload;
+    }
+    // As zod, before the values: its cycle memoizer registers the output object it is given.
     const out: Record<string, unknown> = memo === undefined ? {} : memo.alloc(schema, payload, {}, ctx);
     payload.value = out;
     let issues: z.core.$ZodRawIssue[] | undefined;
     // Object.keys: the enumerable string keys in Reflect.ownKeys order, which is zod's order.
-    const keys = Object.keys(input);
+    const keys = listed ?? Object.keys(input);
     let skipped = false;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
@@ -92,7 +113,7 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
       out[key] = result.value;
     }
     if (issues !== undefined) for (const issue of issues) payload.issues.push(issue);
-    if (!skipped) keyLists.set(out, keys);
+    if (!skipped) recordKeys(out, keys);
     return payload;
   };
   internals.parse = fast;

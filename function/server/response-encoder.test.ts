@@ -15,6 +15,8 @@ import { hasProtoKey, jsonObject, nested, responseMessage } from '../../test/sup
 import { runFunction } from '../handler.js';
 import { FAST_MAX_DEPTH, encodeResponseFast, tryEncodeResponseFast } from './response-encoder.js';
 import { encodeResponse } from '../wire/codec.js';
+import { knownKeys } from '../wire/known-keys.js';
+import * as wire from '../wire/messages.js';
 
 type Rsp = RunFunctionResponse;
 const sdk = (rsp: Rsp) => Buffer.from(RunFunctionResponse.encode(rsp).finish());
@@ -120,6 +122,28 @@ describe('encodeResponseFast', () => {
       }
     }
     expect(withRequirements).toBe(9);
+  });
+
+  it('writes a decoded map (whose key list the decoder recorded) as the wire encoder does, values changed or deleted since', () => {
+    const type = { name: 'T', fields: [{ no: 1, name: 's', type: { t: 'struct' as const } }] };
+    const baseResponse = runFunction(benchRequest(benchActor(1), BENCH_INPUT));
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 3 }), { minLength: 300, maxLength: 350 }), fc.array(fc.nat(299), { maxLength: 5 }), (values, touched) => {
+        const json = Object.fromEntries(values.map((v, i) => [`k${i}`, v]));
+        const map = wire.decode(type, wire.encode(type, { s: json }))['s'] as Record<string, unknown>;
+        expect(knownKeys(map)).toBeDefined();
+        touched.forEach((i, n) => {
+          if (n % 3 === 0) delete map[`k${i}`];
+          else if (n % 3 === 1) map[`k${i}`] = undefined;
+          else map[`k${i}`] = { changed: i };
+        });
+        const rsp = { ...baseResponse, output: map } as unknown as Rsp;
+        const fast = tryEncodeResponseFast(rsp);
+        expect(fast).toBeDefined();
+        expect(fast?.equals(encodeResponse(rsp))).toBe(true);
+      }),
+      fcParams(30),
+    );
   });
 
   it('grows past its scratch buffer', () => {

@@ -14,7 +14,7 @@
  * it unchanged.
  */
 import { z } from 'zod';
-import { knownKeys, recordKeys } from '../wire/known-keys.js';
+import { isDecoded, knownKeys, recordKeys } from '../wire/known-keys.js';
 
 type Payload = z.core.ParsePayload;
 type Parse = (payload: Payload, ctx: z.core.ParseContext<z.core.$ZodIssue>) => Payload | Promise<Payload>;
@@ -39,10 +39,10 @@ export function fastRecord<V extends z.ZodType>(
 
 /**
  * `Object.keys(record)` for a record the fast parse returned, undefined when it is not known.
- * The parse records the key list of each record it builds (it inserted the keys in that order and
- * nothing writes to a parsed record; see wire/known-keys.ts), and a map it returns as is keeps the
- * list the wire decoder recorded. A rule walking a 300,000-key map then need not enumerate it
- * again: Object.keys on an object that large (a dictionary-mode object) sorts its keys every time.
+ * The parse records the key list of each record it returns (the keys it inserted, in that order,
+ * or those of a map it returns as is; nothing writes to a parsed record, see wire/known-keys.ts).
+ * A rule or the response encoder walking a 300,000-key map then need not enumerate it again:
+ * Object.keys on an object that large (a dictionary-mode object) sorts its keys every time.
  */
 export const parsedKeys = (record: object): readonly string[] | undefined => knownKeys(record);
 
@@ -65,11 +65,14 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
   const fast: Parse = (payload, ctx) => {
     const input = payload.value;
     if (!z.core.util.isPlainObject(input)) return zodParse(payload, ctx);
-    // A map whose key list the wire decoder recorded: a plain object of enumerable data properties,
-    // its own keys in that list (known-keys.ts), so no symbols to look for.
-    const listed = knownKeys(input);
+    // A large map the wire decoder built: a plain object of enumerable data properties with string
+    // keys (known-keys.ts), so no symbols to look for.
+    const whole = isDecoded(input);
     // zod walks Reflect.ownKeys: a symbol key is an invalid_key issue there.
-    if (listed === undefined && Object.getOwnPropertySymbols(input).length > 0) return zodParse(payload, ctx);
+    if (!whole && Object.getOwnPropertySymbols(input).length > 0) return zodParse(payload, ctx);
+    // Object.keys: the enumerable string keys in Reflect.ownKeys order, which is zod's order. A
+    // list recorded by an earlier parse of this map is the same (nothing writes to parsed records).
+    const keys = knownKeys(input) ?? Object.keys(input);
     const memo = z.core.globalConfig.memoizer;
     // Such a map whose every value is taken as it is, is returned as it is: zod's copy would have
     // the same keys, order, values and prototype, and for 300,000 keys the copy cost as much as
@@ -77,16 +80,15 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
     // record (the renderer copies on write; the pod's nodeSelector is this very map already).
     // `accepts` runs no schema, so the memoizer (which registers the output for the input, for a
     // cycle back to it) is still told before any value schema runs, of the output it will get.
-    if (listed !== undefined && acceptsAll(input, listed, accepts)) {
+    if (whole && acceptsAll(input, keys, accepts)) {
       if (memo !== undefined) memo.alloc(schema, payload, input, ctx);
+      recordKeys(input, keys);
       return payload;
     }
     // As zod, before the values: its cycle memoizer registers the output object it is given.
     const out: Record<string, unknown> = memo === undefined ? {} : memo.alloc(schema, payload, {}, ctx);
     payload.value = out;
     let issues: z.core.$ZodRawIssue[] | undefined;
-    // Object.keys: the enumerable string keys in Reflect.ownKeys order, which is zod's order.
-    const keys = listed ?? Object.keys(input);
     let skipped = false;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;

@@ -13,7 +13,6 @@ import { Reader, WIRE, WireError, Writer, int64Size, utf8Length, varintSize } fr
 import { setOwn } from '../json.js';
 import { StructSizes, decodeStruct, writeStruct } from './struct.js';
 import { depthBound, recordDepthBound } from './depth.js';
-import { forgetKeys } from './known-keys.js';
 
 export type FieldType =
   | { readonly t: 'string' }
@@ -218,8 +217,6 @@ export function decodeMessage(type: MessageType, reader: Reader, end: number, ou
     if (!field.repeated && field.type.t === 'struct' && isStructObj(existing)) {
       // google.protobuf.Struct is a message whose one field is a map: a second copy adds its keys.
       const more = decodeValue(field.type, reader) as Obj;
-      // New keys make the first copy's key list (if it had one) incomplete.
-      forgetKeys(existing);
       for (const [k, v] of Object.entries(more)) setOwn(existing, k, v);
       // The merged object nests as deep as the deeper of the two.
       const a = depthBound(existing);

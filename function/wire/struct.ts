@@ -16,7 +16,7 @@
 import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
 import { recordDepthBound } from './depth.js';
-import { mayBeIndex, recordKeys } from './known-keys.js';
+import { markDecoded } from './known-keys.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -36,12 +36,8 @@ const LIST_VALUES = 1;
 /** A Value whose kind is not set unwraps to undefined, as in the SDK. */
 const UNSET = Symbol('unset');
 
-/**
- * An object being filled. `added` counts its entries so far; once it reaches LISTED, `keys` is
- * its exact key list (known-keys.ts), kept up to date as entries arrive, or null when the map has
- * a key that may be an array index (Object.keys would not list it in insertion order).
- */
-type StructFrame = { kind: 'struct'; end: number; obj: Obj; added: number; keys: string[] | null | undefined };
+/** An object being filled; `added` counts its entries so far. */
+type StructFrame = { kind: 'struct'; end: number; obj: Obj; added: number };
 
 type Frame =
   | StructFrame
@@ -66,7 +62,7 @@ export function decodeStruct(reader: Reader, end: number): Obj {
       if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
       stack.pop();
       if (top.kind === 'struct' || top.kind === 'list') open--;
-      if (top.kind === 'struct' && top.keys) recordKeys(top.obj, top.keys);
+      if (top.kind === 'struct' && top.added >= MARKED) markDecoded(top.obj);
       finish(top, stack[stack.length - 1]);
       continue;
     }
@@ -202,35 +198,19 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
   return true;
 }
 
-const structFrame = (end: number, obj: Obj): StructFrame => ({ kind: 'struct', end, obj, added: 0, keys: undefined });
+const structFrame = (end: number, obj: Obj): StructFrame => ({ kind: 'struct', end, obj, added: 0 });
 
 /**
- * Objects with this many entries get their key list recorded (known-keys.ts). Below it there is
- * nothing to save: V8 caches the keys of small (fast-mode) objects, and a list per object would
- * only be garbage.
+ * Objects with this many entries are marked as decoded (known-keys.ts), so that a record parse may
+ * take one as it is instead of copying it. Below it a copy is cheap, and a mark per object would
+ * cost more than it saves.
  */
-const LISTED = 256;
+const MARKED = 256;
 
-/** `setOwn(frame.obj, key, value)`, keeping the frame's key list. */
+/** `setOwn(frame.obj, key, value)`, counting the entry. */
 function put(frame: StructFrame, key: string, value: unknown): void {
-  const obj = frame.obj;
-  const keys = frame.keys;
-  if (keys === undefined) {
-    setOwn(obj, key, value);
-    // Object.keys of a map this small is cheap and already exact (a repeated key keeps its place).
-    if (++frame.added === LISTED) {
-      const now = Object.keys(obj);
-      frame.keys = now.some(mayBeIndex) ? null : now;
-    }
-    return;
-  }
-  // A repeated key replaces the value in place, as in Object.keys; the lookup also makes V8
-  // internalize the key once, for the store that follows.
-  if (keys !== null && !Object.hasOwn(obj, key)) {
-    if (mayBeIndex(key)) frame.keys = null;
-    else keys.push(key);
-  }
-  setOwn(obj, key, value);
+  setOwn(frame.obj, key, value);
+  frame.added++;
 }
 
 /** Hands a completed frame's result to its parent. */

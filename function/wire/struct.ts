@@ -47,6 +47,7 @@ type Frame =
 
 /** Decodes a Struct message body occupying `reader.pos .. end` into a plain object. */
 export function decodeStruct(reader: Reader, end: number): Obj {
+  const size = end - reader.pos;
   const root: Obj = {};
   const stack: Frame[] = [structFrame(end, root)];
   // Objects and arrays open on the stack, and the most ever open: an upper bound on the nesting
@@ -134,9 +135,15 @@ export function decodeStruct(reader: Reader, end: number): Obj {
     }
     reader.skip(wire);
   }
-  recordDepthBound(root, most);
+  // Only for Structs worth it: the guard walks one without a bound, which for a small one costs
+  // less than a WeakMap entry (an earlier step's 30,000 small ConfigMaps were 30,000 entries that
+  // the guard never reads: it looks at the XR and one desired resource).
+  if (size >= BOUNDED_BYTES) recordDepthBound(root, most);
   return root;
 }
+
+/** Structs of at least this many bytes get a depth bound recorded. */
+const BOUNDED_BYTES = 16 * 1024;
 
 /** inlineValue's answer for a value that holds an object or a list. */
 const PENDING = Symbol('pending');

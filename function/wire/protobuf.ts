@@ -27,9 +27,42 @@ function sameAscii(s: string, buf: Uint8Array, start: number): boolean {
   return true;
 }
 
+/**
+ * The characters of ASCII bytes `buf[start .. end)`, at most 8 of them: one call with the codes,
+ * not a concatenation per character (measured three times faster on 7-character keys).
+ */
+function shortAscii(buf: Uint8Array, start: number, end: number): string {
+  const at = (k: number) => buf[start + k] as number;
+  switch (end - start) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(at(0));
+    case 2:
+      return String.fromCharCode(at(0), at(1));
+    case 3:
+      return String.fromCharCode(at(0), at(1), at(2));
+    case 4:
+      return String.fromCharCode(at(0), at(1), at(2), at(3));
+    case 5:
+      return String.fromCharCode(at(0), at(1), at(2), at(3), at(4));
+    case 6:
+      return String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5));
+    case 7:
+      return String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5), at(6));
+    default:
+      return String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7));
+  }
+}
+
+/** Up to this many ASCII bytes go through shortAscii; longer ones through Buffer's latin1 decoding. */
+const SHORT_ASCII = 8;
+
 export class Reader {
   pos: number;
   private view: DataView | undefined;
+  /** `buf` as a Buffer (the same memory), for latin1 decoding of ASCII strings. */
+  private latin: Buffer | undefined;
 
   constructor(
     readonly buf: Uint8Array,
@@ -125,8 +158,15 @@ export class Reader {
         const slot = (h ^ (h >>> 15)) & (RECENT_STRINGS - 1);
         const seen = recent[slot];
         if (seen !== undefined && seen.length === end - start && sameAscii(seen, buf, start)) return seen;
-        let s = '';
-        for (let j = start; j < end; j++) s += String.fromCharCode(buf[j] as number);
+        // Not a concatenation per character: from 13 characters on, V8 builds a rope of one-character
+        // pieces (measured ten times slower than latin1 decoding on 24-character strings). ASCII
+        // decodes the same as latin1.
+        let s: string;
+        if (end - start <= SHORT_ASCII) s = shortAscii(buf, start, end);
+        else {
+          this.latin ??= Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+          s = this.latin.toString('latin1', start, end);
+        }
         recent[slot] = s;
         return s;
       }

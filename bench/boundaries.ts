@@ -64,6 +64,8 @@ const shapes: Array<[string, (target: number) => Record<string, unknown>]> = [
   ['mount path of 4 MB of "." segments', (target) => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: '/.'.repeat(target / 2) } }] })],
   ['tolerations: 4 MB (free-form list)', (target) => ({ ...baseSpec, tolerations: fill(target, (i) => ({ key: `k${i}`, operator: 'Exists' })) })],
   ['nodeSelector: 4 MB of keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])) })],
+  // Keys as labels are usually written (a domain prefix), 13 to 64 characters: another decoding path.
+  ['nodeSelector: 4 MB of prefixed keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`example.com/key-${i}`, 'v'])) })],
   ['resources: 4 MB nested 400 deep', (target) => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })],
   ['unknown fields: 4 MB of them', (target) => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })],
 ];

@@ -42,9 +42,10 @@ export function renderBasePod(actor: AsyncActor, input: StepInput, labels: Recor
     metadata: { labels: { ...labels } },
     spec: {
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-      // The validated map itself, not a copy: validation already built it afresh (fastRecord) and
-      // nothing writes to it after. A 4 MiB nodeSelector is 300,000 keys in a dictionary-mode
-      // object, and a second copy was a quarter of such a request's cost.
+      // The validated map itself, not a copy: nothing writes to it after (it is fastRecord's copy,
+      // or for a large map the decoded request's own object, which nothing writes to either). A
+      // 4 MiB nodeSelector is 300,000 keys in a dictionary-mode object, and a second copy was a
+      // quarter of such a request's cost.
       ...(spec.nodeSelector === undefined ? {} : { nodeSelector: spec.nodeSelector }),
       ...(spec.tolerations === undefined ? {} : { tolerations: asK8s<V1Toleration[]>(copyJson(spec.tolerations)) }),
       ...(spec.initContainers === undefined ? {} : { initContainers: asK8s<V1Container[]>(copyJson(spec.initContainers)) }),

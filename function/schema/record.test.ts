@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { fcParams } from '../../test/support/fc.js';
 import { isLabelValue, LABEL_VALUE, MAX_LABEL_VALUE, NON_NEGATIVE_QUANTITY, nonNegativeQuantity } from './k8s.js';
 import { zodMessage } from './messages.js';
-import { fastRecord, KEY_LIST_MIN_KEYS, parsedKeys } from './record.js';
+import { fastRecord, parsedKeys } from './record.js';
+import { isDecoded } from '../wire/known-keys.js';
+import * as wire from '../wire/messages.js';
 
 const labelValue = () => z.string().max(MAX_LABEL_VALUE).regex(new RegExp(LABEL_VALUE));
 const NON_NEGATIVE_QUANTITY_RE = new RegExp(NON_NEGATIVE_QUANTITY);
@@ -41,6 +43,13 @@ function build(entries: ReadonlyArray<readonly [string, unknown]>, extra: { symb
   if (extra.symbol === true) (o as Record<symbol, unknown>)[Symbol('s')] = 'x';
   if (extra.hidden === true) Object.defineProperty(o, 'hidden', { value: 'Not Valid!', enumerable: false });
   return o;
+}
+
+/** `entries` through the wire: encoded as a Struct and decoded, so the decoder marks a large map. */
+function decoded(entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
+  const json = build(entries, {});
+  const type = { name: 'T', fields: [{ no: 1, name: 's', type: { t: 'struct' as const } }] };
+  return wire.decode(type, wire.encode(type, { s: json }))['s'] as Record<string, unknown>;
 }
 
 /** What a caller can observe of a parse: success, output (own keys in order) or issues. */
@@ -80,18 +89,12 @@ describe('fastRecord', () => {
     const [, , ours] = pairs[0] as (typeof pairs)[number];
     let known = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(key, value), { maxLength: 12 }), fc.boolean(), (entries, large) => {
-        // Large enough for a key list, or not (small records keep none).
-        const filler: Array<[string, unknown]> = large ? Array.from({ length: KEY_LIST_MIN_KEYS }, (_, i) => [`filler-${i}`, 'v']) : [];
-        const r = ours.safeParse(build([...filler, ...entries], {}));
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 12 }), (entries) => {
+        const r = ours.safeParse(build(entries, {}));
         if (!r.success) return;
         const out = r.data as Record<string, unknown>;
         const keys = parsedKeys(out);
-        if (keys === undefined) {
-          // No list for a small record, nor for one whose __proto__ key the parse left out.
-          expect(Reflect.ownKeys(out).length < KEY_LIST_MIN_KEYS || entries.some(([k]) => k === '__proto__')).toBe(true);
-          return;
-        }
+        if (keys === undefined) return;
         known++;
         expect(keys).toEqual(Reflect.ownKeys(out));
       }),
@@ -101,11 +104,49 @@ describe('fastRecord', () => {
     expect(parsedKeys({ a: 'b' })).toBeUndefined();
   });
 
-  it('the output is a fresh object, never the input', () => {
+  it('the output is a fresh object for a map the wire decoder did not mark', () => {
     const input = { a: 'b' };
     const r = fastRecord(z.string(), (v) => typeof v === 'string').parse(input);
     expect(r).toEqual(input);
     expect(r).not.toBe(input);
+  });
+
+  it('a decoded (large) map parses as z.record would, and is the output itself when every value is vouched for', () => {
+    const listedCases: ReadonlyArray<readonly [string, z.ZodType, (v: unknown) => boolean]> = [
+      ['label values', z.record(z.string(), labelValue()), isLabelValue],
+      ['anything', z.record(z.string(), z.unknown()), () => true],
+      ['never vouched', z.record(z.string(), labelValue()), () => false],
+    ];
+    // Values a Struct can carry (no undefined, no NaN or infinities); mostly valid label values.
+    const goodValue = fc.constantFrom('v', 'a-b', '');
+    const oddValue = fc.constantFrom('-x', 'a b', 3, true, null, [1], { a: 1 });
+    /** At most one odd value, at some index (-1: none). */
+    const odd = fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.nat(299), oddValue) });
+    // Distinct keys (a Struct has each once), enough for the decoder to list them; sometimes `__proto__`.
+    const wireEntries = fc
+      .tuple(fc.array(goodValue, { minLength: 300, maxLength: 400 }), odd, fc.oneof({ weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(299) }))
+      .map(([values, bad, proto]) => values.map((v, i): [string, unknown] => [i === proto ? '__proto__' : `k${i}`, bad !== null && bad[0] === i ? bad[1] : v]));
+    for (const [name, zods, accepts] of listedCases) {
+      const ours = fastRecord(name === 'anything' ? z.unknown() : labelValue(), accepts);
+      let whole = 0;
+      fc.assert(
+        fc.property(wireEntries, (entries) => {
+          const input = decoded(entries);
+          expect(isDecoded(input), name).toBe(true);
+          expect(observe(ours, input), name).toEqual(observe(zods, input));
+          const r = ours.safeParse(input, { error: zodMessage });
+          const vouched = !Object.hasOwn(input, '__proto__') && Object.values(input).every(accepts);
+          expect(r.success && r.data === input, name).toBe(vouched);
+          if (vouched) whole++;
+          const listed = r.success ? parsedKeys(r.data as object) : undefined;
+          if (vouched) expect(listed, name).toBeDefined();
+          if (listed !== undefined) expect(listed, name).toEqual(Object.keys(r.data as object));
+        }),
+        fcParams(40),
+      );
+      // Both paths ran (but never vouched, which always copies).
+      if (name !== 'never vouched') expect(whole, name).toBeGreaterThan(5);
+    }
   });
 
   it('a bad value among many is reported at its key, with zod message', () => {

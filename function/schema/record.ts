@@ -14,6 +14,7 @@
  * it unchanged.
  */
 import { z } from 'zod';
+import { isDecoded, knownKeys, recordKeys } from '../wire/known-keys.js';
 
 type Payload = z.core.ParsePayload;
 type Parse = (payload: Payload, ctx: z.core.ParseContext<z.core.$ZodIssue>) => Payload | Promise<Payload>;
@@ -37,22 +38,22 @@ export function fastRecord<V extends z.ZodType>(
 }
 
 /**
- * The key list of each record the fast parse built, which is exactly its own keys in order (it
- * inserted them in that order and nothing writes to a parsed record). A rule walking a 300,000-key
- * map then need not enumerate it again: Object.keys on an object that large (a dictionary-mode
- * object) sorts its keys every time.
+ * `Object.keys(record)` for a record the fast parse returned, undefined when it is not known.
+ * The parse records the key list of each record it returns (the keys it inserted, in that order,
+ * or those of a map it returns as is; nothing writes to a parsed record, see wire/known-keys.ts).
+ * A rule or the response encoder walking a 300,000-key map then need not enumerate it again:
+ * Object.keys on an object that large (a dictionary-mode object) sorts its keys every time.
  */
-const keyLists = new WeakMap<object, readonly string[]>();
+export const parsedKeys = (record: object): readonly string[] | undefined => knownKeys(record);
 
-/**
- * Records with fewer keys keep no key list: below this V8 keeps a parsed record in fast mode,
- * where Object.keys is cheap, and a WeakMap entry per record (19 for the usual actor: labels,
- * resources, probe handlers...) cost a fifth of the whole validation (bench/handler-profile.ts).
- */
-export const KEY_LIST_MIN_KEYS = 128;
-
-/** `Object.keys(record)` for a record of KEY_LIST_MIN_KEYS keys or more fastRecord built; undefined for any other object. */
-export const parsedKeys = (record: object): readonly string[] | undefined => keyLists.get(record);
+/** Whether the record parse would copy `input` unchanged: every value accepted, no `__proto__` key. */
+function acceptsAll(input: Record<string, unknown>, keys: readonly string[], accepts: (v: unknown) => boolean): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key === '__proto__' || !accepts(input[key])) return false;
+  }
+  return true;
+}
 
 function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => boolean): void {
   const internals = schema._zod as unknown as { parse: Parse; run: Parse };
@@ -64,15 +65,30 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
   const fast: Parse = (payload, ctx) => {
     const input = payload.value;
     if (!z.core.util.isPlainObject(input)) return zodParse(payload, ctx);
+    // A large map the wire decoder built: a plain object of enumerable data properties with string
+    // keys (known-keys.ts), so no symbols to look for.
+    const whole = isDecoded(input);
     // zod walks Reflect.ownKeys: a symbol key is an invalid_key issue there.
-    if (Object.getOwnPropertySymbols(input).length > 0) return zodParse(payload, ctx);
-    // As zod, before the values: its cycle memoizer registers the output object it is given.
+    if (!whole && Object.getOwnPropertySymbols(input).length > 0) return zodParse(payload, ctx);
+    // Object.keys: the enumerable string keys in Reflect.ownKeys order, which is zod's order. A
+    // list recorded by an earlier parse of this map is the same (nothing writes to parsed records).
+    const keys = knownKeys(input) ?? Object.keys(input);
     const memo = z.core.globalConfig.memoizer;
+    // Such a map whose every value is taken as it is, is returned as it is: zod's copy would have
+    // the same keys, order, values and prototype, and for 300,000 keys the copy cost as much as
+    // decoding them. Sharing is safe because nothing writes to a decoded request or to a parsed
+    // record (the renderer copies on write; the pod's nodeSelector is this very map already).
+    // `accepts` runs no schema, so the memoizer (which registers the output for the input, for a
+    // cycle back to it) is still told before any value schema runs, of the output it will get.
+    if (whole && acceptsAll(input, keys, accepts)) {
+      if (memo !== undefined) memo.alloc(schema, payload, input, ctx);
+      recordKeys(input, keys);
+      return payload;
+    }
+    // As zod, before the values: its cycle memoizer registers the output object it is given.
     const out: Record<string, unknown> = memo === undefined ? {} : memo.alloc(schema, payload, {}, ctx);
     payload.value = out;
     let issues: z.core.$ZodRawIssue[] | undefined;
-    // Object.keys: the enumerable string keys in Reflect.ownKeys order, which is zod's order.
-    const keys = Object.keys(input);
     let skipped = false;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
@@ -99,7 +115,7 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
       out[key] = result.value;
     }
     if (issues !== undefined) for (const issue of issues) payload.issues.push(issue);
-    if (!skipped && keys.length >= KEY_LIST_MIN_KEYS) keyLists.set(out, keys);
+    if (!skipped) recordKeys(out, keys);
     return payload;
   };
   internals.parse = fast;

@@ -15,6 +15,7 @@ import { hasProtoKey, jsonObject, nested, responseMessage } from '../../test/sup
 import { runFunction } from '../handler.js';
 import { FAST_MAX_DEPTH, encodeResponseFast, tryEncodeResponseFast } from './response-encoder.js';
 import { encodeResponse } from '../wire/codec.js';
+import { recordKeys } from '../wire/known-keys.js';
 
 type Rsp = RunFunctionResponse;
 const sdk = (rsp: Rsp) => Buffer.from(RunFunctionResponse.encode(rsp).finish());
@@ -120,6 +121,27 @@ describe('encodeResponseFast', () => {
       }
     }
     expect(withRequirements).toBe(9);
+  });
+
+  it('writes a map with a recorded key list as the wire encoder does, values changed or deleted since', () => {
+    const baseResponse = runFunction(benchRequest(benchActor(1), BENCH_INPUT));
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 3 }), { minLength: 1, maxLength: 350 }), fc.uniqueArray(fc.nat(349), { maxLength: 5 }), (values, touched) => {
+        const map: Record<string, unknown> = Object.fromEntries(values.map((v, i) => [`k${i}`, v]));
+        recordKeys(map, Object.keys(map));
+        // Existing keys only, each once: adding a key is what a recorded list does not allow.
+        touched.filter((i) => i < values.length).forEach((i, n) => {
+          if (n % 3 === 0) delete map[`k${i}`];
+          else if (n % 3 === 1) map[`k${i}`] = undefined;
+          else map[`k${i}`] = { changed: i };
+        });
+        const rsp = { ...baseResponse, output: map } as unknown as Rsp;
+        const fast = tryEncodeResponseFast(rsp);
+        expect(fast).toBeDefined();
+        expect(fast?.equals(encodeResponse(rsp))).toBe(true);
+      }),
+      fcParams(30),
+    );
   });
 
   it('grows past its scratch buffer', () => {

@@ -16,6 +16,7 @@
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { encodeResponse as wireEncodeResponse } from '../wire/codec.js';
 import { isObject, type Json } from '../json.js';
+import { knownKeys } from '../wire/known-keys.js';
 
 /** Deeper objects go to the fallback encoder (which has no depth limit). */
 export const FAST_MAX_DEPTH = 200;
@@ -186,7 +187,9 @@ function writeListBody(w: BackWriter, list: readonly unknown[], depth: number): 
 
 function writeStructBody(w: BackWriter, obj: Json, depth: number): void {
   if (depth > FAST_MAX_DEPTH) giveUp();
-  const keys = Object.keys(obj);
+  // A list its builder recorded (a 300,000-key nodeSelector passes through as decoded): Object.keys
+  // of a map that large sorts it. A listed key whose value is now undefined is skipped as absent.
+  const keys = knownKeys(obj) ?? Object.keys(obj);
   for (let i = keys.length - 1; i >= 0; i--) {
     const key = keys[i] as string;
     const v = obj[key];

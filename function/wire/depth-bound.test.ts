@@ -24,18 +24,33 @@ const chain = (depth: number): Record<string, unknown> => {
 };
 
 describe('depth bound of decoded Structs', () => {
-  it('equals the real depth for canonical bytes', () => {
+  it('equals the real depth for canonical bytes, for a Struct of 16 KiB or more', () => {
     fc.assert(
       fc.property(json.obj, (obj) => {
-        const got = decodeRequest(enc({ input: obj })).input as Record<string, unknown>;
+        // The padding makes the Struct large enough to get a bound, and adds no depth.
+        const got = decodeRequest(enc({ input: { ...obj, pad: 'x'.repeat(16 * 1024) } })).input as Record<string, unknown>;
         expect(depthBound(got)).toBe(nestingDepth(got));
       }),
       fcParams(200),
     );
   });
 
+  it('is not recorded for a small Struct: the guard walks it, and finds its real depth', () => {
+    fc.assert(
+      fc.property(json.obj, (obj) => {
+        const got = decodeRequest(enc({ input: obj })).input as Record<string, unknown>;
+        expect(depthBound(got)).toBeUndefined();
+        const depth = nestingDepth(got);
+        expect(nestsDeeperThan(got, depth)).toBe(false);
+        if (depth > 0) expect(nestsDeeperThan(got, depth - 1)).toBe(true);
+      }),
+      fcParams(100),
+    );
+  });
+
   it('is never below the real depth when a Struct field is sent twice, the second copy deeper', () => {
-    const got = decodeRequest(Buffer.concat([enc({ input: { a: 1 } }), enc({ input: { b: chain(20) } })])).input as Record<string, unknown>;
+    const pad = 'x'.repeat(16 * 1024);
+    const got = decodeRequest(Buffer.concat([enc({ input: { a: 1, pad } }), enc({ input: { b: chain(20), pad } })])).input as Record<string, unknown>;
     expect(nestingDepth(got)).toBe(21);
     expect(depthBound(got)).toBeGreaterThanOrEqual(21);
     expect(nestsDeeperThan(got, 20)).toBe(true);

@@ -163,7 +163,12 @@ function absent(field: Field): unknown {
   }
 }
 
-export const emptyMessage = (type: MessageType): Obj => Object.fromEntries(type.fields.map((field) => [field.name, absent(field)]));
+/** A loop, not Object.fromEntries over a mapped array: an earlier step's 30,000 resources are 30,000 of these. */
+export function emptyMessage(type: MessageType): Obj {
+  const out: Obj = {};
+  for (const field of type.fields) out[field.name] = absent(field);
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -186,7 +191,7 @@ const wireOf = (type: FieldType): number => {
 export function decodeMessage(type: MessageType, reader: Reader, end: number, out: Obj = emptyMessage(type)): Obj {
   while (reader.pos < end) {
     const { no, wire } = reader.tag();
-    const field = type.fields.find((x) => x.no === no);
+    const field = fieldsByNumber(type)[no];
     if (field === undefined) {
       reader.skip(wire);
       continue;
@@ -230,6 +235,20 @@ export function decodeMessage(type: MessageType, reader: Reader, end: number, ou
   }
   if (reader.pos !== end) throw new WireError(`${type.name} overruns its length at byte ${reader.pos}`);
   return out;
+}
+
+const numbered = new WeakMap<MessageType, ReadonlyArray<Field | undefined>>();
+
+/** The fields of `type` indexed by number (a lookup per field read, not a search with a closure). */
+function fieldsByNumber(type: MessageType): ReadonlyArray<Field | undefined> {
+  let table = numbered.get(type);
+  if (table === undefined) {
+    const byNo: Array<Field | undefined> = [];
+    for (const field of type.fields) byNo[field.no] = field;
+    table = byNo;
+    numbered.set(type, table);
+  }
+  return table;
 }
 
 function decodeValue(type: FieldType, reader: Reader): unknown {

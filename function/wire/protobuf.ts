@@ -27,9 +27,43 @@ function sameAscii(s: string, buf: Uint8Array, start: number): boolean {
   return true;
 }
 
+/**
+ * The characters of ASCII bytes `buf[start .. end)`, at most 8 of them: one call with the codes,
+ * not a concatenation per character (measured three times faster on 7-character keys).
+ */
+function shortAscii(b: Uint8Array, s: number, end: number): string {
+  // Indexed reads written out, no helper closure: tsx wraps every closure in a naming helper, which
+  // made this slower than the concatenation under `npx tsx`.
+  switch (end - s) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(b[s] as number);
+    case 2:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number);
+    case 3:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number);
+    case 4:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number);
+    case 5:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number);
+    case 6:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number);
+    case 7:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number);
+    default:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number);
+  }
+}
+
+/** Up to this many ASCII bytes go through shortAscii; longer ones through Buffer's latin1 decoding. */
+const SHORT_ASCII = 8;
+
 export class Reader {
   pos: number;
   private view: DataView | undefined;
+  /** `buf` as a Buffer (the same memory), for latin1 decoding of ASCII strings. */
+  private latin: Buffer | undefined;
 
   constructor(
     readonly buf: Uint8Array,
@@ -125,8 +159,15 @@ export class Reader {
         const slot = (h ^ (h >>> 15)) & (RECENT_STRINGS - 1);
         const seen = recent[slot];
         if (seen !== undefined && seen.length === end - start && sameAscii(seen, buf, start)) return seen;
-        let s = '';
-        for (let j = start; j < end; j++) s += String.fromCharCode(buf[j] as number);
+        // Not a concatenation per character: from 13 characters on, V8 builds a rope of one-character
+        // pieces (measured ten times slower than latin1 decoding on 24-character strings). ASCII
+        // decodes the same as latin1.
+        let s: string;
+        if (end - start <= SHORT_ASCII) s = shortAscii(buf, start, end);
+        else {
+          this.latin ??= Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+          s = this.latin.toString('latin1', start, end);
+        }
         recent[slot] = s;
         return s;
       }

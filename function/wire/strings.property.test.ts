@@ -9,6 +9,7 @@ import { fcParams } from '../../test/support/fc.js';
 import { answer } from '../server/server.js';
 import { REASON } from '../results.js';
 import { decodeRequest, decodeRequestSafely } from './codec.js';
+import { Reader, Writer } from './protobuf.js';
 
 const BOM = '\uFEFF';
 type Req = Parameters<typeof RunFunctionRequest.encode>[0];
@@ -59,5 +60,24 @@ describe('string decoding', () => {
     const rsp = answer(decoded);
     expect(rsp.results).toHaveLength(1);
     expect(rsp.results[0]).toMatchObject({ severity: 1, reason: REASON.undecodable });
+  });
+
+  it('ASCII strings of every length (each way of building them) come out as they went in, from any view of the bytes', () => {
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+    fc.assert(
+      fc.property(fc.array(ascii, { maxLength: 8 }), fc.nat(7), (strings, offset) => {
+        const w = new Writer(strings.reduce((n, x) => n + 5 + x.length, 0));
+        for (const x of strings) w.string(x, x.length);
+        // A Uint8Array (not a Buffer) at an offset into a larger buffer, as a transport may hand over.
+        const backing = new Uint8Array(offset + w.pos);
+        backing.set(w.buf.subarray(0, w.pos), offset);
+        const reader = new Reader(new Uint8Array(backing.buffer, offset, w.pos));
+        for (const x of strings) expect(reader.string()).toBe(x);
+        // The same again: the recent-strings cache hands out equal strings.
+        const again = new Reader(Buffer.from(w.buf.subarray(0, w.pos)));
+        for (const x of strings) expect(again.string()).toBe(x);
+      }),
+      fcParams(300),
+    );
   });
 });

@@ -16,6 +16,7 @@
 import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
 import { recordDepthBound } from './depth.js';
+import { markDecoded } from './known-keys.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -35,16 +36,20 @@ const LIST_VALUES = 1;
 /** A Value whose kind is not set unwraps to undefined, as in the SDK. */
 const UNSET = Symbol('unset');
 
+/** An object being filled; `added` counts its entries so far. */
+type StructFrame = { kind: 'struct'; end: number; obj: Obj; added: number };
+
 type Frame =
-  | { kind: 'struct'; end: number; obj: Obj }
-  | { kind: 'entry'; end: number; obj: Obj; key: string; value: unknown }
+  | StructFrame
+  | { kind: 'entry'; end: number; key: string; value: unknown }
   | { kind: 'value'; end: number; value: unknown }
   | { kind: 'list'; end: number; arr: unknown[] };
 
 /** Decodes a Struct message body occupying `reader.pos .. end` into a plain object. */
 export function decodeStruct(reader: Reader, end: number): Obj {
+  const size = end - reader.pos;
   const root: Obj = {};
-  const stack: Frame[] = [{ kind: 'struct', end, obj: root }];
+  const stack: Frame[] = [structFrame(end, root)];
   // Objects and arrays open on the stack, and the most ever open: an upper bound on the nesting
   // depth of the result (a value replaced later only makes it larger than the truth), recorded so
   // that the request guard need not walk a 4 MiB object again to learn it is shallow.
@@ -58,6 +63,7 @@ export function decodeStruct(reader: Reader, end: number): Obj {
       if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
       stack.pop();
       if (top.kind === 'struct' || top.kind === 'list') open--;
+      if (top.kind === 'struct' && top.added >= MARKED) markDecoded(top.obj);
       finish(top, stack[stack.length - 1]);
       continue;
     }
@@ -84,14 +90,14 @@ export function decodeStruct(reader: Reader, end: number): Obj {
           }
           if (pending.length > 0) {
             // An object or list value: the rest of the entry is read through its frame.
-            stack.push({ kind: 'entry', end: entryEnd, obj: top.obj, key, value: UNSET }, ...pending);
+            stack.push({ kind: 'entry', end: entryEnd, key, value: UNSET }, ...pending);
             pending.length = 0;
             if (++open > most) most = open;
             continue;
           }
           if (reader.pos > entryEnd) throw new WireError(`field overruns its message at byte ${reader.pos}`);
           // The SDK drops an entry whose value is unset; so do we.
-          if (value !== UNSET && value !== undefined) setOwn(top.obj, key, value);
+          if (value !== UNSET && value !== undefined) put(top, key, value);
           continue;
         }
         break;
@@ -129,9 +135,15 @@ export function decodeStruct(reader: Reader, end: number): Obj {
     }
     reader.skip(wire);
   }
-  recordDepthBound(root, most);
+  // Only for Structs worth it: the guard walks one without a bound, which for a small one costs
+  // less than a WeakMap entry (an earlier step's 30,000 small ConfigMaps were 30,000 entries that
+  // the guard never reads: it looks at the XR and one desired resource).
+  if (size >= BOUNDED_BYTES) recordDepthBound(root, most);
   return root;
 }
+
+/** Structs of at least this many bytes get a depth bound recorded. */
+const BOUNDED_BYTES = 16 * 1024;
 
 /** inlineValue's answer for a value that holds an object or a list. */
 const PENDING = Symbol('pending');
@@ -182,7 +194,7 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
   } else if (no === VALUE_STRUCT && wire === WIRE.len) {
     const obj: Obj = {};
     frame.value = obj;
-    stack.push({ kind: 'struct', end: reader.lengthEnd(), obj });
+    stack.push(structFrame(reader.lengthEnd(), obj));
   } else if (no === VALUE_LIST && wire === WIRE.len) {
     const arr: unknown[] = [];
     frame.value = arr;
@@ -193,11 +205,26 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
   return true;
 }
 
+const structFrame = (end: number, obj: Obj): StructFrame => ({ kind: 'struct', end, obj, added: 0 });
+
+/**
+ * Objects with this many entries are marked as decoded (known-keys.ts), so that a record parse may
+ * take one as it is instead of copying it. Below it a copy is cheap, and a mark per object would
+ * cost more than it saves.
+ */
+const MARKED = 256;
+
+/** `setOwn(frame.obj, key, value)`, counting the entry. */
+function put(frame: StructFrame, key: string, value: unknown): void {
+  setOwn(frame.obj, key, value);
+  frame.added++;
+}
+
 /** Hands a completed frame's result to its parent. */
 function finish(done: Frame, parent: Frame | undefined): void {
   if (done.kind === 'entry') {
-    // The SDK drops an entry whose value is unset; so do we.
-    if (done.value !== UNSET && done.value !== undefined) setOwn(done.obj, done.key, done.value);
+    // The SDK drops an entry whose value is unset; so do we. An entry's parent is its object.
+    if (done.value !== UNSET && done.value !== undefined && parent?.kind === 'struct') put(parent, done.key, done.value);
     return;
   }
   if (done.kind !== 'value' || parent === undefined) return;

@@ -39,12 +39,19 @@ export function fastRecord<V extends z.ZodType>(
 
 /**
  * `Object.keys(record)` for a record the fast parse returned, undefined when it is not known.
- * The parse records the key list of each record it returns (the keys it inserted, in that order,
+ * The parse records the key list of each large record it returns (the keys it inserted, in order,
  * or those of a map it returns as is; nothing writes to a parsed record, see wire/known-keys.ts).
  * A rule or the response encoder walking a 300,000-key map then need not enumerate it again:
  * Object.keys on an object that large (a dictionary-mode object) sorts its keys every time.
  */
 export const parsedKeys = (record: object): readonly string[] | undefined => knownKeys(record);
+
+/**
+ * Records the parse builds with fewer keys get no key list: V8 keeps them in fast mode, where
+ * Object.keys is cheap, and a WeakMap entry per record (19 for the usual actor: labels,
+ * resources, probe handlers...) cost a fifth of the whole validation (bench/handler-profile.ts).
+ */
+export const KEY_LIST_MIN_KEYS = 128;
 
 /** Whether the record parse would copy `input` unchanged: every value accepted, no `__proto__` key. */
 function acceptsAll(input: Record<string, unknown>, keys: readonly string[], accepts: (v: unknown) => boolean): boolean {
@@ -115,7 +122,7 @@ function install(schema: z.ZodType, value: z.ZodType, accepts: (v: unknown) => b
       out[key] = result.value;
     }
     if (issues !== undefined) for (const issue of issues) payload.issues.push(issue);
-    if (!skipped) recordKeys(out, keys);
+    if (!skipped && keys.length >= KEY_LIST_MIN_KEYS) recordKeys(out, keys);
     return payload;
   };
   internals.parse = fast;

@@ -102,11 +102,17 @@ describe('packaging', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 15_000;
-      while ((log.match(/worker thread ready/g) ?? []).length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 25));
-      expect((log.match(/worker thread ready/g) ?? []).length).toBe(2);
+      const waitFor = async (ready: () => boolean) => {
+        while (!ready() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 25));
+      };
+      await waitFor(() => log.includes('listening'));
       const port = (JSON.parse(log.split('\n').find((l) => l.includes('listening')) ?? '{}') as { port: number }).port;
       const client = new RawFunctionClient(`127.0.0.1:${port}`);
       const req = RunFunctionRequest.encode(request({ xr: actorDoc(baseSpec) })).finish();
+      // Workers start on demand: the first call big enough for one (any, with --worker-min-bytes 0).
+      expect((await client.callBytes(req)).equals(computeAnswer(req).out)).toBe(true);
+      await waitFor(() => (log.match(/worker thread ready/g) ?? []).length >= 2);
+      expect((log.match(/worker thread ready/g) ?? []).length).toBe(2);
       const got = await Promise.all([client.callBytes(req), client.callBytes(req), client.callBytes(req)]);
       client.close();
       for (const g of got) expect(g.equals(computeAnswer(req).out)).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * Validation of one YAML source (a file or stdin) as the CLI does it: every AsyncActor document
  * against the JSON Schema (ajv) and against validateAsyncActor (zod shape + semantic rules),
- * merged so that each problem is reported once, with its line and column.
+ * merged so that each problem is reported once, with its line and column. A valid document also
+ * gets the warnings render prints for it (render/warnings.ts), located the same way.
  *
  * Sources are read once by js-yaml, which also records where each node starts (positions.ts); a
  * source with a syntax error (or a finding only the `yaml` package can place) is parsed with the

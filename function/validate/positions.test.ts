@@ -69,6 +69,9 @@ describe('validate reads a source once', () => {
       // Over the 32 limit, with nested paths the pairwise overlap rule would compare n^2 times.
       source(mounts(2000, (i) => `/a${'/a'.repeat(i % 50)}`)),
       source(mounts(2, () => '/')),
+      // Every document of a stream, not only the last: errors, and a valid one with render's warnings.
+      `${source(mounts(2, () => '/'))}---\n${source(mounts(1, () => '/'))}...\n---\n${source(mounts(1, () => '/x'))}`,
+      `${source('    - {name: m, mount: {path: /x}, connector: {image: ghcr.io/deliveryhero/asya-state-proxy-s3-buffered-lww:v1, env: [{name: STATE_BUCKET, value: b}]}}\n')}---\n${source(mounts(1, () => '/x'))}`,
     ];
     for (const text of cases) {
       const before = { fast: parseCount.value, yaml: yamlParseCount.value };

@@ -42,6 +42,7 @@ export interface NodeTable {
   readonly results: readonly unknown[];
   /** Child lists of the nodes a lookup reached (mappings with their key index). */
   readonly children: Map<number, readonly number[] | MappingIndex>;
+  readonly text: string;
 }
 
 export interface FastDocument {
@@ -121,7 +122,7 @@ export function loadFast(text: string): FastSource | undefined {
     return undefined;
   }
   if (roots.length !== values.length) return undefined;
-  const nodes: NodeTable = { starts, ends, kinds, results, children: new Map() };
+  const nodes: NodeTable = { starts, ends, kinds, results, children: new Map(), text };
   return { text, nodes, lineStarts: undefined, documents: values.map((value, index) => ({ index, value, root: roots[index] as number })) };
 }
 
@@ -176,12 +177,26 @@ function collapsed(nodes: NodeTable, node: number): number {
   }
 }
 
+/** A `---` or `...` line starts at this offset. */
+function atDocumentMarker(text: string, offset: number): boolean {
+  if (offset !== 0 && text.charCodeAt(offset - 1) !== 0x0a) return false;
+  const marker = text.slice(offset, offset + 3);
+  if (marker !== '---' && marker !== '...') return false;
+  const after = text.charCodeAt(offset + 3);
+  return Number.isNaN(after) || after === 0x20 || after === 0x09 || after === 0x0a || after === 0x0d;
+}
+
 function childList(nodes: NodeTable, node: number): readonly number[] {
   const known = nodes.children.get(node);
   if (known !== undefined) return Array.isArray(known) ? known : (known as MappingIndex).children;
   const parent = collapsed(nodes, node);
   const list: number[] = [];
   for (let child = parent + 1; child < (nodes.ends[parent] as number); child = nodes.ends[child] as number) list.push(child);
+  // A block mapping followed by another document: js-yaml tries the `---` line as one more key
+  // and reports an empty node there, which is no node of the document (every document but the
+  // last would otherwise go to the `yaml` package to be located).
+  const last = list[list.length - 1];
+  if (nodes.kinds[node] === MAPPING && list.length % 2 === 1 && last !== undefined && nodes.kinds[last] === NONE && atDocumentMarker(nodes.text, nodes.starts[last] as number)) list.pop();
   nodes.children.set(node, list);
   return list;
 }

@@ -21,4 +21,4 @@ EXPOSE 9443
 # ENTRYPOINT, not CMD: Crossplane's runtimes pass the function flags (for example --insecure)
 # as the container's arguments. --max-semi-space-size: V8 lets the main thread's nursery grow to
 # 32 MiB under load; one call's garbage needs far less (bench/soak.ts --dist measures the RSS).
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "/app/main.mjs"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "/app/main.mjs"]

@@ -12,7 +12,7 @@
 #   APP_BUNDLE          the bundled entry point (default _build/app/main.mjs; built when missing)
 #
 # Layout (the same as the Dockerfile's distroless image): /nodejs/bin/node, /app/main.mjs,
-# user nonroot 65532:65532, ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "/app/main.mjs"]
+# user nonroot 65532:65532, ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "/app/main.mjs"]
 # and no Cmd, so Crossplane's runtimes can pass the function flags (--insecure, ...) as the
 # arguments. The node flag keeps V8's main-thread nursery small (see the Dockerfile).
 set -euo pipefail
@@ -31,7 +31,7 @@ DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 APP_BUNDLE="${APP_BUNDLE:-_build/app/main.mjs}"
 SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
 export SOURCE_DATE_EPOCH
-readonly ENTRYPOINT='["/nodejs/bin/node","--max-semi-space-size=4","/app/main.mjs"]'
+readonly ENTRYPOINT='["/nodejs/bin/node","--max-semi-space-size=8","/app/main.mjs"]'
 readonly IMAGE_USER='65532:65532'
 
 for tool in mmdebstrap jq dpkg-deb gzip tar sha256sum npm; do

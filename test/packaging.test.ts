@@ -17,7 +17,7 @@ import { parseStepInput } from '../function/input/schema.js';
 
 const ROOT = join(import.meta.dirname, '..');
 /** Node flags the image starts the function with (V8's main-thread nursery; bench/soak.ts --dist reads them from the Dockerfile). */
-const IMAGE_NODE_FLAGS = ['--max-semi-space-size=4'];
+const IMAGE_NODE_FLAGS = ['--max-semi-space-size=8'];
 type Doc = Record<string, any>;
 const load = (p: string): Doc => parse(readFileSync(join(ROOT, p), 'utf8')) as Doc;
 

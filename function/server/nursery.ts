@@ -1,6 +1,6 @@
 /**
  * Caps V8's nursery (the young generation's semi-spaces) of the main thread at what the image's
- * `--max-semi-space-size=4` gives it, whatever flags node was started with.
+ * `--max-semi-space-size=8` gives it, whatever flags node was started with.
  *
  * V8 doubles a busy isolate's semi-spaces up to 16 MiB each (32 MiB of nursery); the image's
  * flag (Dockerfile) caps that only when node is started with it (`node main.mjs` alone: up to
@@ -17,8 +17,13 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
 
-/** The image's --max-semi-space-size=4: a nursery of two 4 MiB semi-spaces. */
-export const NURSERY_CAP_BYTES = 8 * 1024 * 1024;
+/**
+ * The image's --max-semi-space-size=8: a nursery of two 8 MiB semi-spaces. Half that (the cap
+ * until 2026-12-03) cost about 5% of the server's CPU per uncached call in scavenges and
+ * promotions (bench/soak.ts and loopback load at 16 callers, interleaved; twice this gained
+ * nothing more), and the RSS has room for it since the workers start on demand.
+ */
+export const NURSERY_CAP_BYTES = 16 * 1024 * 1024;
 const STOP_GROWTH = '--semi-space-growth-factor=1';
 
 let applied = false;

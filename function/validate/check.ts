@@ -11,7 +11,8 @@
 import { API_VERSION, GROUP, KIND } from '../schema/async-actor.js';
 import { asAsyncActorDocument, LEGACY_COMPOSITE_KIND } from '../schema/legacy.js';
 import { type FieldIssue, formatPath } from '../schema/issues.js';
-import { parseStepInput, type StepInput } from '../input/schema.js';
+// What render uses when it is given no step input (parseStepInput(undefined) parses to it).
+import { DEFAULT_INPUT } from '../input/schema.js';
 import { collectWarnings, type Warning } from '../render/warnings.js';
 import { MAX_REPORTED_ISSUES, MORE_ISSUES_RULE, moreIssues, validateAsyncActor } from '../schema/validate.js';
 import type { LineCounter } from 'yaml';
@@ -124,18 +125,6 @@ export function checkAsyncActor(value: unknown, validator: DocumentValidator): F
   return checkActorDocument(value, validator).issues;
 }
 
-let defaultInput: StepInput | undefined;
-
-/** The step input render uses when it is given none. */
-function renderDefaultInput(): StepInput {
-  if (defaultInput === undefined) {
-    const parsed = parseStepInput(undefined);
-    if (!parsed.ok) throw new Error('the default step input does not parse');
-    defaultInput = parsed.value;
-  }
-  return defaultInput;
-}
-
 /** A warning as an issue, to be located and printed as one (its reason as the rule). */
 const warningIssue = (w: Warning): FieldIssue => ({ path: w.path, rule: w.reason, message: w.message });
 
@@ -147,7 +136,7 @@ export function checkActorDocument(value: unknown, validator: DocumentValidator)
   const fromRules = validateAsyncActor(value);
   const valid = validator(value);
   const issues = mergeCapped(fromRules.ok ? [] : fromRules.issues.map(humanize), readAjvErrors(valid ? null : validator.errors, value));
-  const warnings = issues.length === 0 && fromRules.ok ? collectWarnings(fromRules.value, renderDefaultInput()).map(warningIssue) : [];
+  const warnings = issues.length === 0 && fromRules.ok ? collectWarnings(fromRules.value, DEFAULT_INPUT).map(warningIssue) : [];
   return { issues, warnings };
 }
 

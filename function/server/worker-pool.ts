@@ -246,10 +246,11 @@ export class WorkerPool {
       if (large) this.start();
       else this.scheduleStart();
     }
-    const loading = this.slots.length > 0 && this.failedStarts < MAX_FAILED_STARTS;
-    if ((!this.slots.some((s) => s.online) && !(large && loading)) || (!large && this.slots.every((s) => s.task?.large === true))) {
-      // No worker has loaded yet, or every worker is on a large call: this one would wait tens to
-      // hundreds of milliseconds for what costs well under one.
+    // Answered here: while no worker is online, every call but a large one the workers are
+    // loading for; once one is, a small call that would wait behind large ones only (tens to
+    // hundreds of milliseconds, for what costs well under one).
+    const inline = this.slots.some((s) => s.online) ? !large && this.slots.every((s) => s.task?.large === true) : !(large && this.slots.length > 0);
+    if (inline) {
       this.inline++;
       return computeAnswer(bytes);
     }

@@ -166,14 +166,11 @@ export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<Work
     // grpc-js's request Buffer is the call's own: it moves to the worker without a copy.
     const computed = pool.answer(bytes, { transfer: true });
     if (key === undefined || cache === undefined) return computed;
-    if (!(computed instanceof Promise)) {
-      if (computed.keep) cacheAnswer(cache, key, computed);
-      return computed;
-    }
-    return computed.then((c) => {
+    const store = (c: ComputedAnswer): ComputedAnswer => {
       if (c.keep) cacheAnswer(cache, key, c);
       return c;
-    });
+    };
+    return computed instanceof Promise ? computed.then(store) : store(computed);
   };
 }
 
@@ -309,18 +306,18 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         // Read before the request may be transferred to a worker (and be empty here).
         const request = requestLog(logger, call.request);
-        const answered = handle(call.request);
-        if (!(answered instanceof Promise)) {
-          logAnswer(logger, request, answered);
-          // Answered in this thread: the request was not transferred, and nothing reads it again.
-          release(call.request);
-          callback(null, answered.out);
-          return;
-        }
-        void answered.then((a) => {
+        const reply = (a: Answered) => {
           logAnswer(logger, request, a);
           callback(null, a.out);
-        });
+        };
+        const answered = handle(call.request);
+        if (answered instanceof Promise) {
+          void answered.then(reply);
+          return;
+        }
+        // Answered in this thread: the request was not transferred, and nothing reads it again.
+        release(call.request);
+        reply(answered);
       },
     });
   } else {

@@ -28,47 +28,12 @@ import { answer, computeAnswer, serializeResponse } from '../function/server/ser
 import { decodeRequestSafely } from '../function/wire/codec.js';
 import { checkSource } from '../function/validate/check.js';
 import { defaultValidator } from '../function/validate/schema-file.js';
-import * as wire from '../function/wire/messages.js';
-import { actorDoc, baseSpec, request, weightsMount } from '../test/support/requests.js';
+import { EARLIER_STEPS, earlierSteps, fit, MiB, shapes, wireOf } from './boundary-shapes.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 /** Which table(s): the request one, the validate one, or both (default). */
 const PART = process.argv[3] ?? 'all';
 const ONLY = process.argv[4];
-const MiB = 1024 * 1024;
-
-const WIRE_LIMIT = 4 * MiB - 16 * 1024;
-const wireOf = (doc: Record<string, unknown>) => wire.encode(wire.RunFunctionRequest, request({ xr: doc }) as unknown as Record<string, unknown>);
-
-const mount = (i: number) => ({ ...weightsMount, name: `m${i}`, mount: { path: `/state/m${i}` } });
-/** As many copies of `make(i)` as fit in about `bytes` of JSON. */
-function fill<T>(bytes: number, make: (i: number) => T): T[] {
-  const one = JSON.stringify(make(0)).length + 1;
-  return Array.from({ length: Math.floor(bytes / one) }, (_, i) => make(i));
-}
-const nested = (depth: number, width: number): unknown => {
-  let v: unknown = 'leaf';
-  for (let d = 0; d < depth; d++) v = Object.fromEntries(Array.from({ length: width }, (_, k) => [`k${k}`, k === 0 ? v : 'x']));
-  return v;
-};
-
-const shapes: Array<[string, (target: number) => Record<string, unknown>]> = [
-  ['stateProxy: 4 MB of mounts (over the 32 limit)', (target) => ({ ...baseSpec, stateProxy: fill(target, mount) })],
-  ['stateProxy: 4 MB of nested mount paths /a/a/a...', (target) => ({ ...baseSpec, stateProxy: fill(target, (i) => ({ ...mount(i), mount: { path: `/a${'/a'.repeat(i % 120)}` } })) })],
-  ['stateProxy: 4 MB of duplicate names', (target) => ({ ...baseSpec, stateProxy: fill(target, () => mount(1)) })],
-  ['env: 4 MB of entries (over the 256 limit)', (target) => ({ ...baseSpec, env: fill(target, (i) => ({ name: `E${i}`, value: 'v' })) })],
-  ['env: 250 entries of 16 KB (valid)', (target) => ({ ...baseSpec, env: Array.from({ length: 250 }, (_, i) => ({ name: `E${i}`, value: 'v'.repeat(Math.floor(target / 256)) })) })],
-  ['volumes: 4 MB (over the limit)', (target) => ({ ...baseSpec, volumes: fill(target, (i) => ({ name: `v${i}`, emptyDir: {} })) })],
-  ['one 4 MB handler', (target) => ({ ...baseSpec, handler: `a.${'b'.repeat(target)}` })],
-  ['one 4 MB mount path', (target) => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: `/${'a/'.repeat(target / 2)}b` } }] })],
-  ['mount path of 4 MB of "." segments', (target) => ({ ...baseSpec, stateProxy: [{ ...mount(0), mount: { path: '/.'.repeat(target / 2) } }] })],
-  ['tolerations: 4 MB (free-form list)', (target) => ({ ...baseSpec, tolerations: fill(target, (i) => ({ key: `k${i}`, operator: 'Exists' })) })],
-  ['nodeSelector: 4 MB of keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])) })],
-  // Keys as labels are usually written (a domain prefix), 13 to 64 characters: another decoding path.
-  ['nodeSelector: 4 MB of prefixed keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`example.com/key-${i}`, 'v'])) })],
-  ['resources: 4 MB nested 400 deep', (target) => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })],
-  ['unknown fields: 4 MB of them', (target) => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })],
-];
 
 const PROFILE = process.env['BOUNDARIES_PROFILE'];
 const DIGEST = process.env['BOUNDARIES_DIGEST'] === '1';
@@ -127,16 +92,6 @@ const time = (f: () => unknown) => {
 if (PART !== 'validate') console.log(`requests (computeAnswer: decode, validate, render, encode), median of ${RUNS}; x2 cost = CPU ms / CPU ms at half the size`);
 if (PART !== 'validate') console.log('| shape | request MiB | ms | CPU ms | x2 cost |\n|---|---:|---:|---:|---:|');
 const docs: Array<[string, Record<string, unknown>]> = [];
-/** The largest size parameter (of a few tries) whose request stays under the wire limit. */
-function fit(make: (target: number) => Record<string, unknown>): number {
-  let target = 4 * MiB;
-  for (let i = 0; i < 4; i++) {
-    const len = wireOf(actorDoc(make(target))).length;
-    if (len <= WIRE_LIMIT && len > WIRE_LIMIT * 0.97) break;
-    target = Math.floor(target * (WIRE_LIMIT * 0.985) / len);
-  }
-  return target;
-}
 const row = (name: string, full: Uint8Array, half: Uint8Array) => {
   if (PART === 'validate') return;
   digest(name, computeAnswer(full).out);
@@ -149,16 +104,13 @@ const row = (name: string, full: Uint8Array, half: Uint8Array) => {
 for (const [name, make] of shapes) {
   if (ONLY !== undefined && !name.includes(ONLY)) continue;
   const target = fit(make);
-  const doc = actorDoc(make(target));
+  const doc = make(target);
   docs.push([name, doc]);
-  row(name, wireOf(doc), wireOf(actorDoc(make(Math.floor(target / 2)))));
+  row(name, wireOf(doc), wireOf(make(Math.floor(target / 2))));
 }
-// Earlier-step resources: 4 MB of ConfigMaps passed through.
-if (ONLY === undefined || 'earlier steps: 4 MiB of ConfigMaps'.includes(ONLY)) {
-  const cm = (i: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, annotations: { 'crossplane.io/composition-resource-name': `c${i}` } }, data: { a: 'b' } });
-  const withDesired = (bytes: number) => wire.encode(wire.RunFunctionRequest, request({ xr: actorDoc(baseSpec), desired: fill(bytes, cm) }) as unknown as Record<string, unknown>);
-  const scale = WIRE_LIMIT * 0.985 / withDesired(MiB).length;
-  row('earlier steps: 4 MiB of ConfigMaps', withDesired(Math.floor(MiB * scale)), withDesired(Math.floor((MiB * scale) / 2)));
+if (ONLY === undefined || EARLIER_STEPS.includes(ONLY)) {
+  const { full, half } = earlierSteps();
+  row(EARLIER_STEPS, full, half);
 }
 
 if (PART !== 'requests') {

@@ -155,7 +155,9 @@ function render(xrFile: string, opts: RenderOptions, stderr: string[]): { code: 
       ? ''
       : opts.output === 'json'
         ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: out }, null, 2)}\n`
-        : out.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
+        : // No anchors and aliases: the Deployment and its pod template share one labels object,
+          // which yaml would otherwise print once and refer to (`&a1` / `*a1`).
+          out.map((d) => `---\n${stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('');
   return { code: failed > 0 ? 1 : 0, stdout };
 }
 

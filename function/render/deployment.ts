@@ -39,7 +39,10 @@ export function renderBasePod(actor: AsyncActor, input: StepInput, labels: Recor
     ...asK8s<V1Container[]>(copyJson(spec.sidecars ?? [])),
   ];
   return {
-    metadata: { labels: { ...labels } },
+    // The same labels object as the Deployment's own (renderDeployment): nothing writes to either
+    // (the renderer copies on write), and with 128 KiB of labels (up to 43,000 keys, a dictionary-mode
+    // object) each copy cost more than the rest of the render. The CLI prints YAML without aliases.
+    metadata: { labels },
     spec: {
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
       // The validated map itself, not a copy: nothing writes to it after (it is fastRecord's copy,
@@ -70,7 +73,7 @@ export function renderDeployment(actor: AsyncActor, input: StepInput): V1Deploym
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: actorName(actor), labels: { ...labels } },
+    metadata: { name: actorName(actor), labels },
     spec: {
       ...(actor.spec.scaling.enabled === false ? { replicas: actor.spec.replicas } : {}),
       selector: { matchLabels: selectorLabels(actor) },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { knownKeys } from '../wire/known-keys.js';
 import { makeActor } from './fixtures.testkit.js';
 import { actorLabels, isUserLabel, selectorLabels } from './labels.js';
 
@@ -35,5 +36,25 @@ describe('actorLabels', () => {
 
   it('falls back to metadata.name', () => {
     expect(actorLabels(makeActor({}, { name: 'from-meta' }))['asya.sh/actor']).toBe('from-meta');
+  });
+
+  it('records no key list for the usual few labels', () => {
+    expect(knownKeys(actorLabels(makeActor({}, { labels: { team: 'ml' } })))).toBeUndefined();
+  });
+
+  // A large result carries a recorded key list (wire/known-keys.ts) the response encoder walks
+  // instead of Object.keys: it must be exactly Object.keys, in V8's own order (integer-like keys
+  // first, numerically), or the encoder would write the labels in another order than the SDK.
+  it.each([
+    ['names only', (i: number) => `k${i}`],
+    ['integer-like keys among them', (i: number) => (i % 7 === 0 ? String(i * 13) : i % 11 === 0 ? `0${i}` : `k${i}`)],
+    ['only integer-like keys', (i: number) => String(5000 - i)],
+  ])('records Object.keys of a large result exactly: %s', (_n, key) => {
+    const labels = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [key(i), 'v']));
+    labels['crossplane.io/composite'] = 'x';
+    const out = actorLabels(makeActor({}, { labels }));
+    expect(knownKeys(out)).toEqual(Object.keys(out));
+    expect(Object.keys(out)).toHaveLength(3000 + 5);
+    expect(Object.keys(out).slice(-5)).toEqual(['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', 'asya.sh/actor']);
   });
 });

@@ -2,7 +2,9 @@
  * Deployment and pod labels (`contract.md` §1): the XR's user labels plus the platform's own.
  */
 import type { AsyncActor } from '../schema/async-actor.js';
+import { KEY_LIST_MIN_KEYS, parsedKeys } from '../schema/record.js';
 import { actorName } from '../schema/validate.js';
+import { isArrayIndex, recordKeys } from '../wire/known-keys.js';
 
 export const NAME_LABEL = 'app.kubernetes.io/name';
 export const ACTOR_LABEL = 'asya.sh/actor';
@@ -27,22 +29,39 @@ export function isUserLabel(key: string): boolean {
 
 /**
  * User labels in code-unit order (so two requests that differ only in map order render the same
- * bytes), then the platform labels in a fixed order.
+ * bytes), then the platform labels in a fixed order. (V8 lists integer-like keys such as "10" first
+ * whatever the insertion order; that order too depends on the keys alone.)
+ *
+ * A large map (up to 128 KiB of labels is valid: 43,000 keys) gets its key list recorded
+ * (wire/known-keys.ts), so that the response encoder need not enumerate it: on an object that large
+ * Object.keys sorts its keys every time. Nothing writes to the result (the renderer copies on write).
  */
 export function actorLabels(actor: AsyncActor): Record<string, string> {
   const name = actorName(actor);
   const user = actor.metadata.labels ?? {};
   const out: Record<string, string> = {};
-  for (const key of Object.keys(user).filter(isUserLabel).sort()) {
+  const keys: string[] = [];
+  for (const key of (parsedKeys(user) ?? Object.keys(user)).filter(isUserLabel).sort()) {
     const value = user[key];
-    if (value !== undefined) out[key] = value;
+    if (value === undefined) continue;
+    out[key] = value;
+    keys.push(key);
   }
   out[NAME_LABEL] = name;
   out['app.kubernetes.io/component'] = 'actor';
   out['app.kubernetes.io/part-of'] = 'asya';
   out['app.kubernetes.io/managed-by'] = 'crossplane';
   out[ACTOR_LABEL] = name;
+  if (keys.length >= KEY_LIST_MIN_KEYS) recordKeys(out, objectKeyOrder(keys));
   return out;
+}
+
+const PLATFORM_KEYS = [NAME_LABEL, 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', ACTOR_LABEL];
+
+/** `Object.keys(out)` for actorLabels' `out`, from the user keys in the order it set them. */
+function objectKeyOrder(userKeys: readonly string[]): string[] {
+  const indices = userKeys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  return [...indices, ...userKeys.filter((k) => !isArrayIndex(k)), ...PLATFORM_KEYS];
 }
 
 /** The selector is immutable on a Deployment, so it carries only the one label that never changes. */

@@ -5,10 +5,19 @@
  * bench/boundaries.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { longEntries, mapSize, tinyEntries } from '../../test/support/label-maps.js';
 import { actorDoc, baseSpec, weightsMount } from '../../test/support/requests.js';
+import { renderDeployment } from '../render/deployment.js';
+import { DEFAULT_INPUT } from '../input/schema.js';
 import { MAX_MOUNTS } from './async-actor.js';
+import { MAX_LABEL_MAP_SIZE } from './k8s.js';
 import { mountPathOverlap } from './rules.js';
 import { MAX_REPORTED_ISSUES, validateAsyncActor } from './validate.js';
+
+const withLabels = (labels: Record<string, string>, spec: Record<string, unknown> = baseSpec) => {
+  const doc = actorDoc(spec);
+  return { ...doc, metadata: { ...(doc['metadata'] as object), labels } };
+};
 
 const nestedMounts = (n: number) => Array.from({ length: n }, (_, i) => ({ ...weightsMount, name: `m${i}`, mount: { path: `/a${'/a'.repeat(i)}` } }));
 
@@ -58,5 +67,49 @@ describe('bounded validation', () => {
     // same path is dropped.
     expect(more({ ...baseSpec, ...unknown, stateProxy, nodeSelector: { 'bad key!': 'Bad Value!', ok: 'v' } })).toBe('and 2905 more problems not shown (fix the ones above first)');
     expect(more({ ...baseSpec, ...unknown })).toBe('and 2900 more problems not shown (fix the ones above first)');
+  });
+
+  describe.each([
+    ['metadata.labels', ['metadata', 'labels'], (m: Record<string, string>) => withLabels(m)],
+    ['spec.nodeSelector', ['spec', 'nodeSelector'], (m: Record<string, string>) => actorDoc({ ...baseSpec, nodeSelector: m })],
+  ] as const)('%s: at most 128 KiB of keys and values', (_field, at, doc) => {
+    it.each([
+      ['long', MAX_LABEL_MAP_SIZE - 1],
+      ['long', MAX_LABEL_MAP_SIZE],
+      ['tiny', MAX_LABEL_MAP_SIZE - 1],
+      ['tiny', MAX_LABEL_MAP_SIZE],
+    ])('%s entries of %i characters are accepted and rendered whole', (kind, n) => {
+      const map = kind === 'long' ? longEntries(n) : tinyEntries(n);
+      expect(mapSize(map)).toBe(n);
+      const result = validateAsyncActor(doc(map));
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      const d = renderDeployment(result.value, DEFAULT_INPUT);
+      const rendered = at[0] === 'metadata' ? d.spec?.template.metadata?.labels : d.spec?.template.spec?.nodeSelector;
+      expect(rendered).toMatchObject(map);
+      if (at[0] === 'metadata') expect(d.metadata?.labels).toMatchObject(map);
+    });
+
+    it.each(['long', 'tiny'])('one more character (%s entries) is one finding at the map, naming the size and the bound', (kind) => {
+      const result = validateAsyncActor(doc((kind === 'long' ? longEntries : tinyEntries)(MAX_LABEL_MAP_SIZE + 1)));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.issues).toEqual([{ path: at, rule: 'label-syntax', message: expect.stringContaining(`hold ${MAX_LABEL_MAP_SIZE + 1} bytes of keys and values, more than the 131072 (128 KiB) allowed`) }]);
+    });
+
+    it('over the bound, keys are not checked one by one: 100,000 bad keys are still one finding', () => {
+      const bad = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`-bad${i}`, 'v']));
+      const result = validateAsyncActor(doc(bad));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.issues.filter((i) => i.rule === 'label-syntax')).toEqual([expect.objectContaining({ path: at })]);
+    });
+  });
+
+  it('the bound holds on a malformed document too, beside its shape issues', () => {
+    const result = validateAsyncActor(withLabels(longEntries(MAX_LABEL_MAP_SIZE + 1), { ...baseSpec, replicas: 'three' }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => [i.rule, i.path.join('.')])).toEqual([['schema', 'spec.replicas'], ['label-syntax', 'metadata.labels']]);
   });
 });

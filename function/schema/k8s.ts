@@ -30,6 +30,16 @@ export const MAX_LABEL_VALUE = 63;
 export const QUALIFIED_NAME =
   '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 export const MAX_QUALIFIED_NAME = 253 + 1 + 63;
+/**
+ * The most an XR's labels, or its nodeSelector, may hold: 128 KiB of keys and values (counted as
+ * apimachinery counts an object's annotations against its 256 KiB). Labels have no total upstream,
+ * but the function writes the XR's labels twice into the Deployment (its own and the pod
+ * template's) and the nodeSelector once, and etcd stores at most 1.5 MiB an object: a map of
+ * 3-character keys with empty values takes about three times its characters stored, so three maps
+ * of 128 KiB stay at about 1.1 MiB (test/e2e/pod-level.e2e.test.ts stores one). Valid label keys and
+ * values are ASCII, so characters are bytes.
+ */
+export const MAX_LABEL_MAP_SIZE = 128 * 1024;
 /** A Secret or ConfigMap data key (IsConfigMapKey). */
 export const CONFIG_MAP_KEY = '^[-._a-zA-Z0-9]+$';
 /**

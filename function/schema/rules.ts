@@ -16,7 +16,7 @@ import {
   PYTHON_EXECUTABLE_PATTERN,
 } from './formats.js';
 import { type FieldIssue, formatPath, type PathSegment } from './issues.js';
-import { DNS_LABEL, labelValueProblem, privilegeContradiction, qualifiedNameProblem } from './k8s.js';
+import { DNS_LABEL, labelValueProblem, MAX_LABEL_MAP_SIZE, privilegeContradiction, qualifiedNameProblem } from './k8s.js';
 import { isWholeQuantity, quantityValue } from './quantity.js';
 import { parsedKeys } from './record.js';
 import {
@@ -362,16 +362,38 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /**
  * XR labels are copied to the Deployment and the pod, nodeSelector keys are label keys. The API
  * server checks XR labels itself (on every object), the schema checks nodeSelector values; map keys
- * cannot be constrained by a schema, hence this rule.
+ * cannot be constrained by a schema, hence this rule. Each map is also bounded in size
+ * (MAX_LABEL_MAP_SIZE), checked first so that a map over it costs one pass.
  */
+/** Characters of keys and values (a value that is not a string, a shape issue, counts none). */
+function mapSize(map: Record<string, unknown>, names: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i] as string;
+    const value = map[key];
+    size += key.length + (typeof value === 'string' ? value.length : 0);
+  }
+  return size;
+}
+
 function labelSyntax(actor: AsyncActor): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const keys = (map: Record<string, string> | undefined, at: PathSegment[], values: boolean) => {
+  const keys = (map: Record<string, string> | undefined, at: PathSegment[], values: boolean, what: string) => {
     if (map === undefined) return;
     // Keys only, not Object.entries: a 4 MB nodeSelector is 300,000 keys, and a pair array per
     // key was most of this rule's cost; the parse's own key list when it has one (enumerating a
     // map that large sorts it), and a value lookup only when values are checked here.
     const names = parsedKeys(map) ?? Object.keys(map);
+    const size = mapSize(map, names);
+    if (size > MAX_LABEL_MAP_SIZE) {
+      // One finding for the whole map: over the bound, a finding per key would only repeat it.
+      issues.push({
+        path: at,
+        rule: 'label-syntax',
+        message: `${what} hold ${size} bytes of keys and values, more than the ${MAX_LABEL_MAP_SIZE} (${MAX_LABEL_MAP_SIZE / 1024} KiB) allowed, so that the Deployment stays within what etcd stores`,
+      });
+      return;
+    }
     for (let i = 0; i < names.length; i++) {
       const key = names[i] as string;
       const kp = qualifiedNameProblem(key);
@@ -381,8 +403,8 @@ function labelSyntax(actor: AsyncActor): FieldIssue[] {
       if (vp !== undefined) issues.push({ path: [...at, key], rule: 'label-syntax', message: `label value ${JSON.stringify(value)} ${vp}` });
     }
   };
-  keys(actor.metadata.labels, ['metadata', 'labels'], true);
-  keys(actor.spec.nodeSelector, ['spec', 'nodeSelector'], false);
+  keys(actor.metadata.labels, ['metadata', 'labels'], true, 'the labels (copied to the Deployment and its pod template)');
+  keys(actor.spec.nodeSelector, ['spec', 'nodeSelector'], false, 'the nodeSelector entries');
   (actor.spec.tolerations ?? []).forEach((t, i) => {
     const key = t.key ?? '';
     const p = key === '' ? undefined : qualifiedNameProblem(key);

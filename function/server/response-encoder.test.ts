@@ -100,6 +100,15 @@ describe('encodeResponseFast', () => {
     expect(fatal).toBeGreaterThan(10);
   });
 
+  it('writes the labels of an actor with thousands of them (a recorded key list, integer-like keys among them) as the SDK does', () => {
+    const labels = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [i % 5 === 0 ? String(i * 37) : `team-${i}`, `v${i % 10}`]));
+    const doc = { apiVersion: 'asya.sh/v1alpha1', kind: 'AsyncActor', metadata: { name: 'many-labels', namespace: 'prod', labels }, spec: { image: 'ghcr.io/example/actor:1.0.0', handler: 'handler.process' } };
+    const rsp = runFunction(benchRequest(doc, BENCH_INPUT));
+    expect(rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL)).toBe(false);
+    const fast = tryEncodeResponseFast(rsp);
+    expect(fast?.equals(sdk(rsp))).toBe(true);
+  });
+
   it('keeps the pod-reference requirements of a Crossplane that advertises them on the fast path', () => {
     const capabilities = [Capability.CAPABILITY_CAPABILITIES, Capability.CAPABILITY_REQUIRED_RESOURCES, Capability.CAPABILITY_CONDITIONS];
     const runtime = { resource: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'asya-runtime', namespace: 'default' }, data: { 'asya_runtime.py': 'x' } } };

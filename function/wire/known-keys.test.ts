@@ -5,7 +5,7 @@
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { decodeRequest } from './codec.js';
-import { isDecoded } from './known-keys.js';
+import { isArrayIndex, isDecoded } from './known-keys.js';
 
 const enc = (input: Record<string, unknown>) => Buffer.from(RunFunctionRequest.encode(RunFunctionRequest.fromPartial({ input } as never)).finish());
 const map = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
@@ -23,4 +23,15 @@ describe('decoded marks', () => {
     expect(isDecoded(map(300))).toBe(false);
   });
 
+});
+
+describe('isArrayIndex', () => {
+  it.each([
+    ['0', true], ['7', true], ['10', true], ['4294967294', true],
+    ['', false], ['01', false], ['00', false], ['4294967295', false], ['99999999999', false], ['-1', false], ['1.5', false], ['1e3', false], [' 1', false], ['k1', false],
+  ])('%j: %s, as V8 orders it', (key, index) => {
+    expect(isArrayIndex(key)).toBe(index);
+    // The engine's own answer: array indices come before other keys whatever the insertion order.
+    expect(Object.keys({ z: 1, [key]: 1 })[0] === key).toBe(index);
+  });
 });

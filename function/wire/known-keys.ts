@@ -32,3 +32,21 @@ export function recordKeys(obj: object, keys: readonly string[]): void {
 
 /** `Object.keys(obj)` when it was recorded; undefined for any other object. */
 export const knownKeys = (obj: object): readonly string[] | undefined => lists.get(obj);
+
+/**
+ * Whether V8 keeps `key` as an array index (an element): a canonical decimal integer below
+ * 2^32 - 1. `Object.keys` lists those first, in numeric order, and every other key after them in
+ * insertion order; a key list recorded for an object built in JavaScript must follow that.
+ */
+export function isArrayIndex(key: string): boolean {
+  const n = key.length;
+  if (n === 0 || n > 10) return false;
+  const first = key.charCodeAt(0);
+  if (first < 48 || first > 57) return false;
+  if (first === 48) return n === 1;
+  for (let i = 1; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return n < 10 || Number(key) < 4294967295;
+}

@@ -21,7 +21,10 @@ import { checkSource } from '../../function/validate/check.js';
 import { parseSource } from '../../function/validate/documents.js';
 import { defaultValidator } from '../../function/validate/schema-file.js';
 import { exampleFiles, invalidFiles, validFiles } from '../corpus/corpus.js';
+import { MAX_LABEL_MAP_SIZE } from '../../function/schema/k8s.js';
 import { validActor } from '../support/actor-arbitraries.js';
+import { tinyEntries } from '../support/label-maps.js';
+import { actorDoc, baseSpec } from '../support/requests.js';
 import { FC_SEED } from '../support/fc.js';
 import { renderUnchecked } from '../support/render-unchecked.js';
 
@@ -84,6 +87,31 @@ if (KUBECONFIG === undefined) {
       // "missing required field" is kubectl checking the API server's published OpenAPI schema.
       expect(stderr).toMatch(/invalid|unknown field|Required value|Unsupported value|cannot|must|missing required field/i);
     });
+
+    // The size bound on XR labels and nodeSelector (MAX_LABEL_MAP_SIZE) exists so that what it
+    // admits is stored: created for real, not a dry run (which skips etcd and its 1.5 MiB limit).
+    // Both maps at the bound, in the entries that cost the most to store.
+    it('an actor with its labels and nodeSelector at the size bound gets a Deployment and a Pod the cluster stores', () => {
+      const doc = actorDoc({ ...baseSpec, nodeSelector: tinyEntries(MAX_LABEL_MAP_SIZE) });
+      const v = validateAsyncActor({ ...doc, metadata: { ...(doc['metadata'] as Obj), labels: tinyEntries(MAX_LABEL_MAP_SIZE) } });
+      expect(v.ok).toBe(true);
+      if (!v.ok) return;
+      const deployment = named(renderDeployment(v.value, DEFAULT_INPUT) as unknown as Obj, 'at-label-bound');
+      const template = (deployment['spec'] as Obj)['template'] as Obj;
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...(template['metadata'] as Obj), name: 'at-label-bound' }, spec: template['spec'] };
+      // No controller manager runs here to create the namespace's default ServiceAccount, which
+      // Pod admission looks up.
+      const sa = kubectl(['create', '-n', NAMESPACE, 'serviceaccount', 'default']);
+      expect(sa.code === 0 || sa.stderr.includes('AlreadyExists'), sa.stderr).toBe(true);
+      for (const obj of [deployment, pod]) {
+        const r = kubectl(['create', '-n', NAMESPACE, '-o', 'name', '-f', '-'], JSON.stringify(obj));
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+      }
+      const stored = kubectl(['get', '-n', NAMESPACE, 'deployment', 'at-label-bound', '-o', 'json']);
+      const labels = (JSON.parse(stored.stdout) as { spec: { template: { metadata: { labels: Obj } } } }).spec.template.metadata.labels;
+      expect(Object.keys(labels).length).toBe(Object.keys(tinyEntries(MAX_LABEL_MAP_SIZE)).length + 5);
+    }, 120_000);
 
     it(`the valid corpus, the examples and ${GENERATED} generated actors all render Deployments the API server accepts`, () => {
       const restricted = stepInput.parse({ securityProfile: 'restricted' });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
-import { EARLIER_STEPS, earlierSteps, fit, MiB, shapes, wireOf } from './boundary-shapes.js';
+import { AT_LABEL_BOUND, atLabelBound, EARLIER_STEPS, earlierSteps, fit, MiB, shapes, wireOf } from './boundary-shapes.js';
 import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { ROOT } from './peer.js';
@@ -34,6 +34,7 @@ for (const [name, make] of shapes) {
   if (ONLY === undefined || name.includes(ONLY)) requests.push([name, wireOf(make(fit(make)))]);
 }
 if (ONLY === undefined || EARLIER_STEPS.includes(ONLY)) requests.push([EARLIER_STEPS, earlierSteps().full]);
+if (ONLY === undefined || AT_LABEL_BOUND.includes(ONLY)) requests.push([AT_LABEL_BOUND, atLabelBound().full]);
 
 const small = RunFunctionRequest.encode(benchRequest(benchActor(8), BENCH_INPUT)).finish();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

@@ -7,7 +7,9 @@
  * Requests are scaled so that their wire size is just under the 4 MiB receive limit (a larger one
  * is refused by grpc-js before any work). Each shape is also answered at half that size: the
  * `x2 cost` column is the CPU time ratio full/half, about 2 for a linear path; over 3 is flagged as
- * super-linear.
+ * super-linear. Last, the costliest valid request under the label bound (bench/boundary-shapes.ts,
+ * atLabelBound), smaller than 4 MiB but rendered in full. The shapes themselves are in
+ * bench/boundary-shapes.ts; bench/boundaries-wire.ts sends them over gRPC to the built server.
  *
  *   npx tsx bench/boundaries.ts [runs] [all|requests|validate] [shape filter]
  *
@@ -28,7 +30,7 @@ import { answer, computeAnswer, serializeResponse } from '../function/server/ser
 import { decodeRequestSafely } from '../function/wire/codec.js';
 import { checkSource } from '../function/validate/check.js';
 import { defaultValidator } from '../function/validate/schema-file.js';
-import { EARLIER_STEPS, earlierSteps, fit, MiB, shapes, wireOf } from './boundary-shapes.js';
+import { AT_LABEL_BOUND, atLabelBound, EARLIER_STEPS, earlierSteps, fit, MiB, shapes, wireOf } from './boundary-shapes.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 /** Which table(s): the request one, the validate one, or both (default). */
@@ -111,6 +113,10 @@ for (const [name, make] of shapes) {
 if (ONLY === undefined || EARLIER_STEPS.includes(ONLY)) {
   const { full, half } = earlierSteps();
   row(EARLIER_STEPS, full, half);
+}
+if (ONLY === undefined || AT_LABEL_BOUND.includes(ONLY)) {
+  const { full, half } = atLabelBound();
+  row(AT_LABEL_BOUND, full, half);
 }
 
 if (PART !== 'requests') {

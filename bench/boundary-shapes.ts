@@ -5,6 +5,8 @@
  * earlier-step ConfigMaps.
  */
 import * as wire from '../function/wire/messages.js';
+import { MAX_LABEL_MAP_SIZE } from '../function/schema/k8s.js';
+import { tinyEntries } from '../test/support/label-maps.js';
 import { actorDoc, baseSpec, request, weightsMount } from '../test/support/requests.js';
 
 export const MiB = 1024 * 1024;
@@ -70,4 +72,19 @@ export function earlierSteps(): { full: Uint8Array; half: Uint8Array } {
   const withDesired = (bytes: number) => wire.encode(wire.RunFunctionRequest, request({ xr: actorDoc(baseSpec), desired: fill(bytes, cm) }) as unknown as Record<string, unknown>);
   const scale = (WIRE_LIMIT * 0.985) / withDesired(MiB).length;
   return { full: withDesired(Math.floor(MiB * scale)), half: withDesired(Math.floor((MiB * scale) / 2)) };
+}
+
+export const AT_LABEL_BOUND = 'labels and nodeSelector at 128 KiB of 3-character keys (valid)';
+/**
+ * The costliest valid label maps (wire/known-keys.ts, MAX_LABEL_MAP_SIZE): XR labels and
+ * nodeSelector each at the bound in 3-character keys with empty values, about 43,000 keys each,
+ * rendered into the Deployment (labels twice); and the same at half the bound.
+ */
+export function atLabelBound(): { full: Uint8Array; half: Uint8Array } {
+  const at = (size: number) => {
+    const doc = actorDoc({ ...baseSpec, nodeSelector: tinyEntries(size) });
+    const xr = { ...doc, metadata: { ...(doc['metadata'] as object), labels: tinyEntries(size) } };
+    return wire.encode(wire.RunFunctionRequest, request({ xr }) as unknown as Record<string, unknown>);
+  };
+  return { full: at(MAX_LABEL_MAP_SIZE), half: at(MAX_LABEL_MAP_SIZE / 2) };
 }

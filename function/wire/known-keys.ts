@@ -7,7 +7,8 @@
  *   properties are all enumerable data properties with string keys. A record parse may then hand
  *   it on as it is (schema/record.ts) where zod would build an equal copy.
  * - A key list: `Object.keys(obj)` exactly (same keys, same order), recorded by whoever
- *   enumerated or built the object (schema/record.ts), for the rules and the response encoder.
+ *   enumerated or built the object (the Struct decoder as it fills a large map, schema/record.ts,
+ *   render/labels.ts), for the record parse, the rules and the response encoder.
  *
  * Both stay true only while no key is added to or deleted from the object. Nothing in the function
  * writes into a decoded request or a parsed record: the renderer copies on write, the handler

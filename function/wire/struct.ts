@@ -16,7 +16,7 @@
 import { Reader, WIRE, WireError, Writer, utf8Length, varintSize } from './protobuf.js';
 import { setOwn } from '../json.js';
 import { recordDepthBound } from './depth.js';
-import { markDecoded } from './known-keys.js';
+import { isArrayIndex, markDecoded, recordKeys } from './known-keys.js';
 
 export type Json = null | boolean | number | string | undefined | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
@@ -36,8 +36,8 @@ const LIST_VALUES = 1;
 /** A Value whose kind is not set unwraps to undefined, as in the SDK. */
 const UNSET = Symbol('unset');
 
-/** An object being filled; `added` counts its entries so far. */
-type StructFrame = { kind: 'struct'; end: number; obj: Obj; added: number };
+/** An object being filled; `added` counts its entries so far, `keys` is its KeyList. */
+type StructFrame = { kind: 'struct'; end: number; obj: Obj; added: number; keys: KeyList };
 
 type Frame =
   | StructFrame
@@ -77,7 +77,7 @@ export function decodeStructGeneral(reader: Reader, end: number): Obj {
       if (reader.pos > top.end) throw new WireError(`field overruns its message at byte ${reader.pos}`);
       stack.pop();
       if (top.kind === 'struct' || top.kind === 'list') open--;
-      if (top.kind === 'struct' && top.added >= MARKED) markDecoded(top.obj);
+      if (top.kind === 'struct' && top.added >= MARKED) marked(top.obj, top.keys);
       finish(top, stack[stack.length - 1]);
       continue;
     }
@@ -205,6 +205,7 @@ function fastStruct(reader: Reader, end: number, depth: number): Obj | typeof BA
   const buf = reader.buf;
   const obj: Obj = {};
   let added = 0;
+  let keys: KeyList;
   while (reader.pos < end) {
     if (buf[reader.pos] !== TAG_STRUCT_FIELDS) return BAIL;
     reader.pos++;
@@ -225,11 +226,12 @@ function fastStruct(reader: Reader, end: number, depth: number): Obj | typeof BA
     const v = fastValue(reader, valueEnd, depth);
     if (v === BAIL) return BAIL;
     if (v === UNSET) continue;
+    if (added >= MARKED && keys !== null) keys = withKey(keys, obj, key);
     setOwn(obj, key, v);
     added++;
   }
   if (reader.pos !== end) return BAIL;
-  if (added >= MARKED) markDecoded(obj);
+  if (added >= MARKED) marked(obj, keys);
   return obj;
 }
 
@@ -345,7 +347,7 @@ function readValueField(reader: Reader, frame: { value: unknown }, no: number, w
   return true;
 }
 
-const structFrame = (end: number, obj: Obj): StructFrame => ({ kind: 'struct', end, obj, added: 0 });
+const structFrame = (end: number, obj: Obj): StructFrame => ({ kind: 'struct', end, obj, added: 0, keys: undefined });
 
 /**
  * Objects with this many entries are marked as decoded (known-keys.ts), so that a record parse may
@@ -356,8 +358,38 @@ const MARKED = 256;
 
 /** `setOwn(frame.obj, key, value)`, counting the entry. */
 function put(frame: StructFrame, key: string, value: unknown): void {
+  if (frame.added >= MARKED && frame.keys !== null) frame.keys = withKey(frame.keys, frame.obj, key);
   setOwn(frame.obj, key, value);
   frame.added++;
+}
+
+/**
+ * `Object.keys(obj)` of a large object being decoded, kept as its entries arrive, for the record
+ * parse, the rules and the response encoder (wire/known-keys.ts): on an object of hundreds of
+ * thousands of keys (dictionary mode) Object.keys sorts them every time, about 60 ms for 300,000
+ * keys here, while keeping the list costs a lookup per key (the key is then already internalized
+ * for the insert that follows). Undefined until the object has MARKED entries (the list then
+ * starts as Object.keys of those), null once the order is not insertion order: V8 lists array-index
+ * keys ("0", "17") first, in numeric order, so a map with one such key after the first MARKED is
+ * left to Object.keys.
+ */
+type KeyList = string[] | null | undefined;
+
+/** The key list once `key` is set on `obj` (called before it is). */
+function withKey(keys: string[] | undefined, obj: Obj, key: string): KeyList {
+  if (isArrayIndex(key)) return null;
+  const list = keys ?? Object.keys(obj);
+  // A key sent twice keeps its first place (its value is replaced, its order is not). Decoded
+  // values are never undefined, so only a defined one needs the own-property check (an inherited
+  // name such as "constructor" reads as defined).
+  if (obj[key] === undefined || !Object.hasOwn(obj, key)) list.push(key);
+  return list;
+}
+
+/** Marks a large decoded object, with its key list when one was kept. */
+function marked(obj: Obj, keys: KeyList): void {
+  markDecoded(obj);
+  if (keys !== undefined && keys !== null) recordKeys(obj, keys);
 }
 
 /** Hands a completed frame's result to its parent. */

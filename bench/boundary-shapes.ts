@@ -48,6 +48,8 @@ export const shapes: Shape[] = [
   inSpec('nodeSelector: 4 MB of keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])) })),
   // Keys as labels are usually written (a domain prefix), 13 to 64 characters: another decoding path.
   inSpec('nodeSelector: 4 MB of prefixed keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [`example.com/key-${i}`, 'v'])) })),
+  // Integer-like keys are valid label keys, and V8 keeps them apart (as elements, listed first).
+  inSpec('nodeSelector: 4 MB of integer keys', (target) => ({ ...baseSpec, nodeSelector: Object.fromEntries(fill(target, (i) => [String(100_000 + i), 'v'])) })),
   inSpec('resources: 4 MB nested 400 deep', (target) => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })),
   inSpec('unknown fields: 4 MB of them', (target) => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })),
   // XR labels are copied to the Deployment and the pod template: two maps of that size out.

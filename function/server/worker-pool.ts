@@ -224,6 +224,12 @@ export class WorkerPool {
     return Promise.resolve(this.answer(bytes, options));
   }
 
+  /** Answered in the main thread, counted as such. */
+  private answerHere(bytes: Uint8Array): ComputedAnswer {
+    this.inline++;
+    return computeAnswer(bytes);
+  }
+
   /**
    * `run` for the server: an answer computed in the main thread is returned as it is, not in a
    * promise, so that grpc-js gets it in the same turn (a promise and its microtask per call were
@@ -231,13 +237,11 @@ export class WorkerPool {
    */
   answer(bytes: Uint8Array, options: { readonly transfer?: boolean } = {}): ComputedAnswer | Promise<ComputedAnswer> {
     if (this.closed || this.failedStarts >= MAX_FAILED_STARTS) {
-      this.inline++;
-      return computeAnswer(bytes);
+      return this.answerHere(bytes);
     }
     const large = bytes.length >= this.largeBytes;
     if (bytes.length < this.minBytes) {
-      this.inline++;
-      return computeAnswer(bytes);
+      return this.answerHere(bytes);
     }
     // The first call a worker is for: a large one waits for the workers to load, a smaller one is
     // answered here and they start just after it (not at once: grpc-js takes a few turns of the
@@ -251,8 +255,7 @@ export class WorkerPool {
     // hundreds of milliseconds, for what costs well under one).
     const inline = this.slots.some((s) => s.online) ? !large && this.slots.every((s) => s.task?.large === true) : !(large && this.slots.length > 0);
     if (inline) {
-      this.inline++;
-      return computeAnswer(bytes);
+      return this.answerHere(bytes);
     }
     return new Promise<ComputedAnswer>((resolve) => {
       (large ? this.large : this.small).push({ id: this.nextId++, bytes, large, transfer: options.transfer === true, resolve });

@@ -7,7 +7,7 @@
 import * as wire from '../function/wire/messages.js';
 import { MAX_LABEL_MAP_SIZE } from '../function/schema/k8s.js';
 import { tinyEntries } from '../test/support/label-maps.js';
-import { actorDoc, baseSpec, request, weightsMount } from '../test/support/requests.js';
+import { actorDoc, actorDocWithLabels, baseSpec, request, weightsMount } from '../test/support/requests.js';
 
 export const MiB = 1024 * 1024;
 
@@ -29,10 +29,6 @@ const nested = (depth: number, width: number): unknown => {
 /** A shape is a whole AsyncActor document of about `target` bytes; most vary only the spec. */
 export type Shape = [string, (target: number) => Record<string, unknown>];
 const inSpec = (name: string, make: (target: number) => Record<string, unknown>): Shape => [name, (target) => actorDoc(make(target))];
-const withLabels = (labels: Record<string, string>) => {
-  const doc = actorDoc(baseSpec);
-  return { ...doc, metadata: { ...(doc['metadata'] as object), labels } };
-};
 
 export const shapes: Shape[] = [
   inSpec('stateProxy: 4 MB of mounts (over the 32 limit)', (target) => ({ ...baseSpec, stateProxy: fill(target, mount) })),
@@ -53,7 +49,7 @@ export const shapes: Shape[] = [
   inSpec('resources: 4 MB nested 400 deep', (target) => ({ ...baseSpec, resources: nested(400, Math.floor(target / 400 / 8)) })),
   inSpec('unknown fields: 4 MB of them', (target) => ({ ...baseSpec, ...Object.fromEntries(fill(target, (i) => [`x${i}`, 1])) })),
   // XR labels are copied to the Deployment and the pod template: two maps of that size out.
-  ['metadata.labels: 4 MB of keys', (target) => withLabels(Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])))],
+  ['metadata.labels: 4 MB of keys', (target) => actorDocWithLabels(baseSpec, Object.fromEntries(fill(target, (i) => [`k${i}`, 'v'])))],
 ];
 
 /** The largest size parameter (of a few tries) whose request stays under the wire limit. */
@@ -84,8 +80,7 @@ export const AT_LABEL_BOUND = 'labels and nodeSelector at 128 KiB of 3-character
  */
 export function atLabelBound(): { full: Uint8Array; half: Uint8Array } {
   const at = (size: number) => {
-    const doc = actorDoc({ ...baseSpec, nodeSelector: tinyEntries(size) });
-    const xr = { ...doc, metadata: { ...(doc['metadata'] as object), labels: tinyEntries(size) } };
+    const xr = actorDocWithLabels({ ...baseSpec, nodeSelector: tinyEntries(size) }, tinyEntries(size));
     return wire.encode(wire.RunFunctionRequest, request({ xr }) as unknown as Record<string, unknown>);
   };
   return { full: at(MAX_LABEL_MAP_SIZE), half: at(MAX_LABEL_MAP_SIZE / 2) };

@@ -6,18 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { longEntries, mapSize, tinyEntries } from '../../test/support/label-maps.js';
-import { actorDoc, baseSpec, weightsMount } from '../../test/support/requests.js';
+import { actorDoc, actorDocWithLabels, baseSpec, weightsMount } from '../../test/support/requests.js';
 import { renderDeployment } from '../render/deployment.js';
 import { DEFAULT_INPUT } from '../input/schema.js';
 import { MAX_MOUNTS } from './async-actor.js';
 import { MAX_LABEL_MAP_SIZE } from './k8s.js';
 import { mountPathOverlap } from './rules.js';
 import { MAX_REPORTED_ISSUES, validateAsyncActor } from './validate.js';
-
-const withLabels = (labels: Record<string, string>, spec: Record<string, unknown> = baseSpec) => {
-  const doc = actorDoc(spec);
-  return { ...doc, metadata: { ...(doc['metadata'] as object), labels } };
-};
 
 const nestedMounts = (n: number) => Array.from({ length: n }, (_, i) => ({ ...weightsMount, name: `m${i}`, mount: { path: `/a${'/a'.repeat(i)}` } }));
 
@@ -70,7 +65,7 @@ describe('bounded validation', () => {
   });
 
   describe.each([
-    ['metadata.labels', ['metadata', 'labels'], (m: Record<string, string>) => withLabels(m)],
+    ['metadata.labels', ['metadata', 'labels'], (m: Record<string, string>) => actorDocWithLabels(baseSpec, m)],
     ['spec.nodeSelector', ['spec', 'nodeSelector'], (m: Record<string, string>) => actorDoc({ ...baseSpec, nodeSelector: m })],
   ] as const)('%s: at most 128 KiB of keys and values', (_field, at, doc) => {
     it.each([
@@ -107,7 +102,7 @@ describe('bounded validation', () => {
   });
 
   it('the bound holds on a malformed document too, beside its shape issues', () => {
-    const result = validateAsyncActor(withLabels(longEntries(MAX_LABEL_MAP_SIZE + 1), { ...baseSpec, replicas: 'three' }));
+    const result = validateAsyncActor(actorDocWithLabels({ ...baseSpec, replicas: 'three' }, longEntries(MAX_LABEL_MAP_SIZE + 1)));
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => [i.rule, i.path.join('.')])).toEqual([['schema', 'spec.replicas'], ['label-syntax', 'metadata.labels']]);

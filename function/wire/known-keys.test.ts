@@ -10,6 +10,7 @@ import { decodeRequest } from './codec.js';
 import { isArrayIndex, isDecoded, knownKeys } from './known-keys.js';
 import { Reader } from './protobuf.js';
 import { decodeStruct, decodeStructGeneral } from './struct.js';
+import { entry, key, str, value } from './struct-bytes.testkit.js';
 
 const enc = (input: Record<string, unknown>) => Buffer.from(RunFunctionRequest.encode(RunFunctionRequest.fromPartial({ input } as never)).finish());
 const map = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
@@ -40,20 +41,8 @@ describe('isArrayIndex', () => {
   });
 });
 
-// Struct bytes by hand: an entry's key and value fields in either order (value first is not
-// canonical, so only the general decoder takes it), any key any number of times.
-const varint = (n: number): number[] => {
-  const out: number[] = [];
-  for (; n > 127; n >>>= 7) out.push((n & 127) | 128);
-  out.push(n);
-  return out;
-};
-const len = (no: number, body: number[]) => [...varint((no << 3) | 2), ...varint(body.length), ...body];
-const entry = (key: string, value: string, valueFirst: boolean) => {
-  const k = len(1, [...Buffer.from(key)]);
-  const v = len(2, len(3, [...Buffer.from(value)]));
-  return len(1, valueFirst ? [...v, ...k] : [...k, ...v]);
-};
+/** A Struct entry of a string value, its key field first or (not canonical: only the general decoder takes it) last. */
+const stringEntry = (k: string, v: string, valueFirst: boolean) => (valueFirst ? entry(value(str(v)), key(k)) : entry(key(k), value(str(v))));
 const decodeEntries = (entries: number[][], general: boolean) => {
   const bytes = Uint8Array.from(entries.flat());
   return (general ? decodeStructGeneral : decodeStruct)(new Reader(bytes), bytes.length);
@@ -71,7 +60,7 @@ describe('key lists the decoder keeps', () => {
     let recorded = 0;
     fc.assert(
       fc.property(fc.array(fc.tuple(key, fc.boolean()), { minLength: 200, maxLength: 1200 }), fc.boolean(), (entries, general) => {
-        const obj = decodeEntries(entries.map(([k, valueFirst], i) => entry(k, `v${i}`, general && valueFirst)), general);
+        const obj = decodeEntries(entries.map(([k, valueFirst], i) => stringEntry(k, `v${i}`, general && valueFirst)), general);
         const list = knownKeys(obj);
         if (list === undefined) return;
         recorded++;
@@ -87,13 +76,13 @@ describe('key lists the decoder keeps', () => {
     // An array index before the 257th entry, a repeat, inherited names and __proto__ after it.
     const odd = new Map([[10, '5'], [900, 'k3'], [500, 'constructor'], [600, '__proto__'], [700, 'toString'], [701, 'toString']]);
     const names = Array.from({ length: 1000 }, (_, i) => odd.get(i) ?? `k${i}`);
-    const obj = decodeEntries(names.map((k) => entry(k, 'v', general)), general);
+    const obj = decodeEntries(names.map((k) => stringEntry(k, 'v', general)), general);
     expect(knownKeys(obj)).toEqual(Object.keys(obj));
     expect(knownKeys(obj)?.[0]).toBe('5');
     expect(knownKeys(obj)).toHaveLength(998);
-    expect(knownKeys(decodeEntries([...names, '7'].map((k) => entry(k, 'v', general)), general))).toBeUndefined();
+    expect(knownKeys(decodeEntries([...names, '7'].map((k) => stringEntry(k, 'v', general)), general))).toBeUndefined();
     // 256 entries: marked, no list (it starts with the 257th).
-    expect(knownKeys(decodeEntries(names.slice(0, 256).map((k) => entry(k, 'v', general)), general))).toBeUndefined();
+    expect(knownKeys(decodeEntries(names.slice(0, 256).map((k) => stringEntry(k, 'v', general)), general))).toBeUndefined();
   });
 });
 

@@ -7,25 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Reader } from './protobuf.js';
 import { decodeStruct } from './struct.js';
-
-const varint = (n: number): number[] => {
-  const out: number[] = [];
-  for (; n > 127; n >>>= 7) out.push((n & 127) | 128);
-  out.push(n);
-  return out;
-};
-const len = (no: number, body: number[]) => [...varint((no << 3) | 2), ...varint(body.length), ...body];
-const text = (s: string) => [...Buffer.from(s)];
-// Value kinds (google/protobuf/struct.proto).
-const str = (s: string) => len(3, text(s));
-const bool = (b: boolean) => [...varint(4 << 3), b ? 1 : 0];
-const obj = (...entries: number[][]) => len(5, entries.flat());
-const list = (...values: number[][]) => len(6, values.flatMap((v) => len(1, v)));
-const unknown = [...varint(9 << 3), 7];
-/** A Struct entry from its fields (1 = key, 2 = value) in the order given. */
-const entry = (...fields: number[][]) => len(1, fields.flat());
-const key = (k: string) => len(1, text(k));
-const value = (...kinds: number[][]) => len(2, kinds.flat());
+import { bool, entry, key, len, list, obj, str, unknown, value, varint } from './struct-bytes.testkit.js';
 
 const decode = (...entries: number[][]) => {
   const bytes = Uint8Array.from(entries.flat());

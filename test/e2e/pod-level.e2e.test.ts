@@ -24,7 +24,7 @@ import { exampleFiles, invalidFiles, validFiles } from '../corpus/corpus.js';
 import { MAX_LABEL_MAP_SIZE } from '../../function/schema/k8s.js';
 import { validActor } from '../support/actor-arbitraries.js';
 import { tinyEntries } from '../support/label-maps.js';
-import { actorDoc, baseSpec } from '../support/requests.js';
+import { actorDocWithLabels, baseSpec } from '../support/requests.js';
 import { FC_SEED } from '../support/fc.js';
 import { renderUnchecked } from '../support/render-unchecked.js';
 
@@ -92,8 +92,7 @@ if (KUBECONFIG === undefined) {
     // admits is stored: created for real, not a dry run (which skips etcd and its 1.5 MiB limit).
     // Both maps at the bound, in the entries that cost the most to store.
     it('an actor with its labels and nodeSelector at the size bound gets a Deployment and a Pod the cluster stores', () => {
-      const doc = actorDoc({ ...baseSpec, nodeSelector: tinyEntries(MAX_LABEL_MAP_SIZE) });
-      const v = validateAsyncActor({ ...doc, metadata: { ...(doc['metadata'] as Obj), labels: tinyEntries(MAX_LABEL_MAP_SIZE) } });
+      const v = validateAsyncActor(actorDocWithLabels({ ...baseSpec, nodeSelector: tinyEntries(MAX_LABEL_MAP_SIZE) }, tinyEntries(MAX_LABEL_MAP_SIZE)));
       expect(v.ok).toBe(true);
       if (!v.ok) return;
       const deployment = named(renderDeployment(v.value, DEFAULT_INPUT) as unknown as Obj, 'at-label-bound');

@@ -20,6 +20,12 @@ export function actorDoc(spec: Record<string, unknown>, name = 'model-inference'
   };
 }
 
+/** actorDoc with these labels in place of its usual ones. */
+export function actorDocWithLabels(spec: Record<string, unknown>, labels: Record<string, string>): Record<string, unknown> {
+  const doc = actorDoc(spec);
+  return { ...doc, metadata: { ...(doc['metadata'] as object), labels } };
+}
+
 export const weightsMount = {
   name: 'weights',
   mount: { path: '/state/weights' },

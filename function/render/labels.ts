@@ -47,16 +47,20 @@ export function actorLabels(actor: AsyncActor): Record<string, string> {
     out[key] = value;
     keys.push(key);
   }
-  out[NAME_LABEL] = name;
-  out['app.kubernetes.io/component'] = 'actor';
-  out['app.kubernetes.io/part-of'] = 'asya';
-  out['app.kubernetes.io/managed-by'] = 'crossplane';
-  out[ACTOR_LABEL] = name;
+  for (const [key, value] of platformLabels(name)) out[key] = value;
   if (keys.length >= KEY_LIST_MIN_KEYS) recordKeys(out, objectKeyOrder(keys));
   return out;
 }
 
-const PLATFORM_KEYS = [NAME_LABEL, 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', ACTOR_LABEL];
+/** The platform's own labels, in the order they are set. */
+const platformLabels = (name: string): ReadonlyArray<readonly [string, string]> => [
+  [NAME_LABEL, name],
+  ['app.kubernetes.io/component', 'actor'],
+  ['app.kubernetes.io/part-of', 'asya'],
+  ['app.kubernetes.io/managed-by', 'crossplane'],
+  [ACTOR_LABEL, name],
+];
+const PLATFORM_KEYS = platformLabels('').map(([key]) => key);
 
 /** `Object.keys(out)` for actorLabels' `out`, from the user keys in the order it set them. */
 function objectKeyOrder(userKeys: readonly string[]): string[] {

@@ -359,12 +359,6 @@ function actorName(actor: AsyncActor): FieldIssue[] {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * XR labels are copied to the Deployment and the pod, nodeSelector keys are label keys. The API
- * server checks XR labels itself (on every object), the schema checks nodeSelector values; map keys
- * cannot be constrained by a schema, hence this rule. Each map is also bounded in size
- * (MAX_LABEL_MAP_SIZE), checked first so that a map over it costs one pass.
- */
 /** Characters of keys and values (a value that is not a string, a shape issue, counts none). */
 function mapSize(map: Record<string, unknown>, names: readonly string[]): number {
   let size = 0;
@@ -376,6 +370,12 @@ function mapSize(map: Record<string, unknown>, names: readonly string[]): number
   return size;
 }
 
+/**
+ * XR labels are copied to the Deployment and the pod, nodeSelector keys are label keys. The API
+ * server checks XR labels itself (on every object), the schema checks nodeSelector values; map keys
+ * cannot be constrained by a schema, hence this rule. Each map is also bounded in size
+ * (MAX_LABEL_MAP_SIZE), checked first so that a map over it costs one pass.
+ */
 function labelSyntax(actor: AsyncActor): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const keys = (map: Record<string, string> | undefined, at: PathSegment[], values: boolean, what: string) => {

@@ -100,6 +100,20 @@ describe('WorkerPool', () => {
     expect(pool.inline).toBe(1);
   });
 
+  it('sends a request under minBytes to a worker when other calls are in flight, and answers it here when it is alone', async () => {
+    pool = new WorkerPool({ size: 2, minBytes: 1_000_000 });
+    await pool.ready();
+    const req = bytesOf(baseSpec);
+    const alone = pool.answer(req);
+    expect(alone instanceof Promise).toBe(false);
+    expect(pool.inline).toBe(1);
+    const shared = pool.answer(req, { othersInFlight: true });
+    expect(shared instanceof Promise).toBe(true);
+    expect(pool.busy).toBe(1);
+    expect((await shared).out.equals(computeAnswer(req).out)).toBe(true);
+    expect(pool.inline).toBe(1);
+  });
+
   it('refuses zero workers', () => {
     expect(() => new WorkerPool({ size: 0 })).toThrow(RangeError);
   });

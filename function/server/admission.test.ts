@@ -161,5 +161,34 @@ describe('admission bounds', () => {
     await client.callBytes(Buffer.alloc(100_000, 1));
     expect(bounds.stats.peak).toBeGreaterThanOrEqual(100_000);
     expect(bounds.stats.held).toBe(0);
+    expect(bounds.stats.active).toBe(0);
+  });
+
+  it('counts the calls in flight (the worker pool sends small calls to workers when there are others)', async () => {
+    const bounds = admission({ maxInflightBytes: 64 * MiB, callTimeoutMs: 10_000, path: PATH });
+    const seen: number[] = [];
+    const held: Array<() => void> = [];
+    const server = new grpc.Server({ interceptors: [bounds.interceptor] });
+    server.addService(
+      { run: { path: PATH, requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
+      {
+        run: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+          seen.push(bounds.stats.active);
+          held.push(() => cb(null, call.request));
+        },
+      },
+    );
+    const port = await bind(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
+    cleanups.push(() => server.forceShutdown());
+    const client = new RawFunctionClient(`127.0.0.1:${port}`);
+    cleanups.push(() => client.close());
+    const first = client.callBytes(Buffer.alloc(10, 1));
+    await expect.poll(() => held.length).toBe(1);
+    const second = client.callBytes(Buffer.alloc(10, 2));
+    await expect.poll(() => held.length).toBe(2);
+    expect(seen).toEqual([1, 2]);
+    for (const answer of held) answer();
+    await Promise.all([first, second]);
+    await expect.poll(() => bounds.stats.active).toBe(0);
   });
 });

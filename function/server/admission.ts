@@ -48,6 +48,8 @@ export const DEFAULT_SMALL_REQUEST_BYTES = 256 * 1024;
 
 /** The budget's state, for tests and the log. */
 export interface AdmissionStats {
+  /** RunFunction calls started (headers received) and not over yet. */
+  active: number;
   /** Request bytes held (or reserved for announced messages) now. */
   held: number;
   /** The part of `held` charged to requests over the small-request size. */
@@ -71,7 +73,7 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 const PREFIX_BYTES = 5;
 
 export function admission(opts: AdmissionOptions): Admission {
-  const stats: AdmissionStats = { held: 0, heldLarge: 0, peak: 0, refusedBusy: 0, refusedOver: 0, timedOut: 0 };
+  const stats: AdmissionStats = { active: 0, held: 0, heldLarge: 0, peak: 0, refusedBusy: 0, refusedOver: 0, timedOut: 0 };
   const budget = opts.maxInflightBytes;
   const smallBytes = opts.smallRequestBytes ?? DEFAULT_SMALL_REQUEST_BYTES;
   const largeLimit = Math.max(0, budget - (opts.smallReserveBytes ?? Math.floor(budget / 8)));
@@ -90,6 +92,7 @@ export function admission(opts: AdmissionOptions): Admission {
     let prefix: Buffer | undefined = Buffer.alloc(0);
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
+    stats.active++;
     const charge = (to: number) => {
       const delta = to - held;
       held = to;
@@ -100,6 +103,7 @@ export function admission(opts: AdmissionOptions): Admission {
     const finish = () => {
       if (finished) return;
       finished = true;
+      stats.active--;
       const released = held;
       charge(0);
       if (timer !== undefined) clearTimeout(timer);

@@ -88,7 +88,7 @@ export function addServeOptions(cmd: Command): Command {
         .default(DEFAULT_WORKERS),
     )
     .addOption(
-      new Option('--worker-min-bytes <bytes>', 'requests smaller than this are answered in the main thread even with --workers (0: all go to workers)')
+      new Option('--worker-min-bytes <bytes>', 'requests smaller than this are answered in the main thread when no other call is in flight (0: all go to workers)')
         .argParser(integerAtLeast(0, 'a non-negative integer (bytes)'))
         .default(DEFAULT_WORKER_MIN_BYTES),
     )

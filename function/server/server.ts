@@ -156,7 +156,7 @@ const cacheKey = (bytes: Buffer): string => createHash('sha256').update(bytes).d
  * in the main thread, keyed on the request bytes as in process, so a hit never leaves it. An
  * answer computed in the main thread (a small request, see WorkerPool) is returned as it is.
  */
-export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<WorkerPool, 'answer'>): (bytes: Buffer) => Answered | Promise<Answered> {
+export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<WorkerPool, 'answer'>, othersInFlight: () => boolean = () => false): (bytes: Buffer) => Answered | Promise<Answered> {
   return (bytes) => {
     const key = cache === undefined ? undefined : cacheKey(bytes);
     if (key !== undefined) {
@@ -164,7 +164,7 @@ export function pooledAnswerer(cache: ResponseCache | undefined, pool: Pick<Work
       if (hit !== undefined) return fromCache(hit);
     }
     // grpc-js's request Buffer is the call's own: it moves to the worker without a copy.
-    const computed = pool.answer(bytes, { transfer: true });
+    const computed = pool.answer(bytes, { transfer: true, othersInFlight: othersInFlight() });
     if (key === undefined || cache === undefined) return computed;
     const store = (c: ComputedAnswer): ComputedAnswer => {
       if (c.keep) cacheAnswer(cache, key, c);
@@ -244,8 +244,8 @@ export interface CreateServerOptions {
 export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 /** Crossplane's own default per-step timeout is 60 s; an answer later than that is never read. */
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
-/** Worker threads by default (measured on 2 cores, see the README's performance section). */
-export const DEFAULT_WORKERS = 1;
+/** Worker threads by default: one per core of the 2-core machines measured (README, performance). */
+export const DEFAULT_WORKERS = 2;
 
 /** The worker pool behind a server created with `workers > 0`, so that its stop can close it. */
 const pools = new WeakMap<grpc.Server, WorkerPool>();
@@ -301,7 +301,8 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
       onWorkerExit: ({ code, error, hadCall }) => logger.error({ code, error, hadCall }, 'a worker thread stopped; replacing it'),
     });
     pools.set(server, pool);
-    const handle = pooledAnswerer(cache, pool);
+    // With other calls open, small ones go to the workers too (worker-pool.ts, minBytes).
+    const handle = pooledAnswerer(cache, pool, () => bounds.stats.active > 1);
     server.addService(functionService, {
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         // Read before the request may be transferred to a worker (and be empty here).

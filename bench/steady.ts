@@ -1,0 +1,59 @@
+/**
+ * Steady-state throughput of server variants against the peer, interleaved: each server is warmed
+ * up for WARM ms first (V8 is still compiling the hot paths for several seconds after start, which
+ * a 1 s warm-up leaves in the figures), then REPS rotated cells of DUR ms at concurrency C.
+ *
+ *   npm run build && npx tsx bench/steady.ts [--workers 0,2] [--min-bytes-zero]
+ *   env: C (16), WARM (8000), DUR (3000), REPS (4)
+ *
+ * Every variant is `node <image flags> dist/function/server/main.js --response-cache-entries 0
+ * --workers N`; the peer is function-go-templating v0.12.2 (bench/peer.ts).
+ */
+import { parseArgs } from 'node:util';
+import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
+import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
+import { load } from './load.js';
+import { ensurePeerBinary, peerInput } from './peer.js';
+import { imageNodeFlags, spawnFunction } from './spawn.js';
+import { RawFunctionClient } from '../test/support/grpc-client.js';
+
+const { values: opts } = parseArgs({ options: { workers: { type: 'string' }, 'min-bytes-zero': { type: 'boolean' } } });
+const conc = Number(process.env['C'] ?? 16);
+const warm = Number(process.env['WARM'] ?? 8000);
+const dur = Number(process.env['DUR'] ?? 3000);
+const reps = Number(process.env['REPS'] ?? 4);
+const ours = RunFunctionRequest.encode(benchRequest(benchActor(8), BENCH_INPUT)).finish();
+const peer = ensurePeerBinary();
+if (!peer.ok) throw new Error(peer.why);
+const variants = (opts.workers ?? '0,2').split(',').map((w) => ({
+  id: `--workers ${w}`,
+  cmd: process.execPath,
+  args: [...imageNodeFlags(), 'dist/function/server/main.js', '--response-cache-entries', '0', '--workers', w, ...(opts['min-bytes-zero'] === true ? ['--worker-min-bytes', '0'] : [])],
+  req: ours,
+}));
+const all = [...variants, { id: 'peer', cmd: peer.path, args: [] as string[], req: RunFunctionRequest.encode(benchRequest(benchActor(8), peerInput())).finish() }];
+const runs = [];
+for (const s of all) {
+  const spawned = await spawnFunction(s.cmd, s.args, s.req);
+  runs.push({ ...s, spawned, client: new RawFunctionClient(spawned.address), calls: [] as number[], p99: [] as number[] });
+}
+try {
+  for (const r of runs) await load(r.client, r.req, conc, warm);
+  for (let i = 0; i < reps; i++) {
+    for (let j = 0; j < runs.length; j++) {
+      const r = runs[(i + j) % runs.length] as (typeof runs)[number];
+      const x = await load(r.client, r.req, conc, dur);
+      r.calls.push(x.throughput);
+      r.p99.push(x.p99);
+    }
+  }
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+  const peerMedian = med((runs.at(-1) as (typeof runs)[number]).calls);
+  console.log(`concurrency ${conc}, ${warm / 1000} s warm-up, ${reps} x ${dur / 1000} s cells (calls/s, median, ratio to the peer, median p99 ms)`);
+  for (const r of runs) console.log(`${r.id.padEnd(12)} ${r.calls.map((x) => x.toFixed(0)).join(' ')}  median ${med(r.calls).toFixed(0)}  ${(med(r.calls) / peerMedian).toFixed(2)}x  p99 ${med(r.p99).toFixed(1)}`);
+} finally {
+  for (const r of runs) {
+    r.client.close();
+    await r.spawned.stop();
+  }
+}

@@ -14,12 +14,13 @@
  *   answers in the main thread.
  * - Workers load in the background: until one is ready, calls are answered in the main thread,
  *   except large ones, which wait for it. A server starts them with `startOnDemand`: at the first
- *   call of `minBytes` or more, so a server that only ever gets the usual few-KiB requests never
- *   pays a worker's RSS (about 30 MiB); a large first call waits for the worker to load (a few
- *   hundred milliseconds), a smaller one is answered in the main thread and the workers start
- *   just after it. Loading a worker (its own Node, the whole module graph, the schemas) costs
- *   about as much CPU as the main thread's own start-up, and while it ran next to a call, on 2
- *   busy cores, it delayed that call by about as much (bench/cold-start.ts).
+ *   call a worker is for (`minBytes` or more, or any call while others are in flight), so a server
+ *   that gets the usual few-KiB requests one at a time never pays a worker's RSS (about 30 MiB);
+ *   a large first call waits for the worker to load (a few hundred milliseconds), a smaller one
+ *   is answered in the main thread and the workers start just after it. Loading a worker (its
+ *   own Node, the whole module graph, the schemas) costs about as much CPU as the main
+ *   thread's own start-up, and while it ran next to a call, on 2 busy cores, it delayed that
+ *   call by about as much (bench/cold-start.ts).
  * - `close` lets the calls already given to workers finish, then terminates them.
  *
  * The response is transferred back, never copied; the request is transferred when the caller

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { BENCH_INPUT, benchActor, benchRequest } from './fixtures.js';
 import { load } from './load.js';
+import { median } from './micro.js';
 import { ensurePeerBinary, peerInput } from './peer.js';
 import { imageNodeFlags, spawnFunction } from './spawn.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
@@ -47,10 +48,9 @@ try {
       r.p99.push(x.p99);
     }
   }
-  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
-  const peerMedian = med((runs.at(-1) as (typeof runs)[number]).calls);
+  const peerMedian = median((runs.at(-1) as (typeof runs)[number]).calls);
   console.log(`concurrency ${conc}, ${warm / 1000} s warm-up, ${reps} x ${dur / 1000} s cells (calls/s, median, ratio to the peer, median p99 ms)`);
-  for (const r of runs) console.log(`${r.id.padEnd(12)} ${r.calls.map((x) => x.toFixed(0)).join(' ')}  median ${med(r.calls).toFixed(0)}  ${(med(r.calls) / peerMedian).toFixed(2)}x  p99 ${med(r.p99).toFixed(1)}`);
+  for (const r of runs) console.log(`${r.id.padEnd(12)} ${r.calls.map((x) => x.toFixed(0)).join(' ')}  median ${median(r.calls).toFixed(0)}  ${(median(r.calls) / peerMedian).toFixed(2)}x  p99 ${median(r.p99).toFixed(1)}`);
 } finally {
   for (const r of runs) {
     r.client.close();

@@ -21,6 +21,19 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
+/** A bare grpc-js server with only the admission interceptor, on PATH, answering with `run`. */
+async function boundedEcho(run: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void) {
+  const bounds = admission({ maxInflightBytes: 64 * MiB, callTimeoutMs: 10_000, path: PATH });
+  const server = new grpc.Server({ interceptors: [bounds.interceptor] });
+  const raw = (b: Buffer) => b;
+  server.addService({ run: { path: PATH, requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } }, { run });
+  const port = await bind(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
+  cleanups.push(() => server.forceShutdown());
+  const client = new RawFunctionClient(`127.0.0.1:${port}`);
+  cleanups.push(() => client.close());
+  return { bounds, client };
+}
+
 async function start(opts: { maxInflightBytes?: number; callTimeoutMs?: number }) {
   const server = createServer({ maxRecvMessageSize: DEFAULT_MAX_RECV_BYTES, ...opts }, silent);
   const port = await bind(server, '127.0.0.1:0', serverCredentials({ insecure: true, tlsServerCertsDir: '' }));
@@ -148,16 +161,7 @@ describe('admission bounds', () => {
   });
 
   it('counts the bytes on the call stream (grpc-js still keeps it where the interceptor looks)', async () => {
-    const bounds = admission({ maxInflightBytes: 64 * MiB, callTimeoutMs: 10_000, path: PATH });
-    const server = new grpc.Server({ interceptors: [bounds.interceptor] });
-    server.addService(
-      { run: { path: PATH, requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
-      { run: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request) },
-    );
-    const port = await bind(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
-    cleanups.push(() => server.forceShutdown());
-    const client = new RawFunctionClient(`127.0.0.1:${port}`);
-    cleanups.push(() => client.close());
+    const { bounds, client } = await boundedEcho((call, cb) => cb(null, call.request));
     await client.callBytes(Buffer.alloc(100_000, 1));
     expect(bounds.stats.peak).toBeGreaterThanOrEqual(100_000);
     expect(bounds.stats.held).toBe(0);
@@ -165,23 +169,12 @@ describe('admission bounds', () => {
   });
 
   it('counts the calls in flight (the worker pool sends small calls to workers when there are others)', async () => {
-    const bounds = admission({ maxInflightBytes: 64 * MiB, callTimeoutMs: 10_000, path: PATH });
     const seen: number[] = [];
     const held: Array<() => void> = [];
-    const server = new grpc.Server({ interceptors: [bounds.interceptor] });
-    server.addService(
-      { run: { path: PATH, requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
-      {
-        run: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-          seen.push(bounds.stats.active);
-          held.push(() => cb(null, call.request));
-        },
-      },
-    );
-    const port = await bind(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
-    cleanups.push(() => server.forceShutdown());
-    const client = new RawFunctionClient(`127.0.0.1:${port}`);
-    cleanups.push(() => client.close());
+    const { bounds, client } = await boundedEcho((call, cb) => {
+      seen.push(bounds.stats.active);
+      held.push(() => cb(null, call.request));
+    });
     const first = client.callBytes(Buffer.alloc(10, 1));
     await expect.poll(() => held.length).toBe(1);
     const second = client.callBytes(Buffer.alloc(10, 2));

@@ -6,20 +6,15 @@
  * naming every field at fault. All computation happens before the response is touched, so an
  * unexpected exception can never leave a half-written Deployment behind.
  */
-import {
-  Capability,
-  type Condition as FnCondition,
-  type RunFunctionRequest,
-  type RunFunctionResponse,
-  Ready,
-  type Requirements,
-  type Resource,
-  type Result as FnResult,
-  Severity,
-  Status,
-  Target,
-  to,
+import type {
+  Condition as FnCondition,
+  RunFunctionRequest,
+  RunFunctionResponse,
+  Requirements,
+  Resource,
+  Result as FnResult,
 } from '@crossplane-org/function-sdk-typescript';
+import { Capability, Ready, Severity, Status, Target, to } from './wire/protocol.js';
 import { parseStepInput, type StepInput } from './input/schema.js';
 import { actorResourceReady } from './ready/object.js';
 import { serviceAccountReady } from './ready/service-account.js';

@@ -2,7 +2,8 @@
  * Offline rendering: builds the RunFunctionRequest Crossplane would send from plain documents,
  * and turns the response into the documents Crossplane would apply. Pure; the CLI does the I/O.
  */
-import { type RunFunctionRequest, type RunFunctionResponse, Ready, Severity } from '@crossplane-org/function-sdk-typescript';
+import type { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { Ready, Severity } from './wire/protocol.js';
 import { isObject, type Json } from './json.js';
 
 

@@ -3,7 +3,8 @@
  * FATAL result and the composite it concerns are written. Shared by the handler and the request
  * guards, so every refusal reads and is matched the same way.
  */
-import { type Result as FnResult, Severity, Target } from '@crossplane-org/function-sdk-typescript';
+import type { Result as FnResult } from '@crossplane-org/function-sdk-typescript';
+import { Severity, Target } from './wire/protocol.js';
 import { isObject } from './json.js';
 
 /** Reasons on results, stable so alerts and tests can match them. */

@@ -2,7 +2,8 @@
  * One RunFunction call as a pure function of its bytes: decode, run the handler, encode. No I/O,
  * no grpc-js, so a worker thread (worker.ts) can load it without the server around it.
  */
-import { type RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
+import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { Severity } from '../wire/protocol.js';
 import { runFunction } from '../handler.js';
 import { encodeResponseFast } from './response-encoder.js';
 import { type DecodedRequest, decodeRequestSafely, encodeResponse, salvageTag } from '../wire/codec.js';

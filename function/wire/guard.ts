@@ -8,7 +8,8 @@
  * never mistaken for "delete everything". Echoing the request's desired state is impossible when
  * it cannot be read.
  */
-import { DEFAULT_TTL, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { DEFAULT_TTL } from './protocol.js';
 import { DEFAULT_INPUT } from '../input/schema.js';
 import { describeComposite, fatalResult, REASON } from '../results.js';
 import { formatPath, type PathSegment } from '../schema/issues.js';

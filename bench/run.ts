@@ -4,7 +4,7 @@
  * bench/peer.ts; skipped with a message when its source archive is absent). Prints Markdown tables; `--write-readme` also puts them into
  * README.md between the `<!-- bench:start -->` and `<!-- bench:end -->` markers.
  *
- *   npm run bench [-- --write-readme] [--quick] [--duration 3000] [--reps 3] [--cold 7]
+ *   npm run bench [-- --write-readme] [--quick] [--duration 3000] [--reps 3] [--cold 7] [--warm 8000]
  *                 [--no-build] [--node /path/to/other/node] [--no-workers]
  *                 [--bundle _build/app/main.mjs]
  *                 [--baseline <checkout with dist/> --baseline-label <text>]
@@ -15,7 +15,9 @@
  * - RunFunction over loopback gRPC, 8-mount actor, against our server (`node
  *   dist/function/server/main.js`, built first) and the peer, each a separate process, driven by the same
  *   grpc-js raw-bytes client with the same XR, at concurrency 1, 16 and 64: closed loop, fixed
- *   duration per cell after a warm-up, cells interleaved (ours, peer, ours, ...) and repeated, medians reported;
+ *   duration per cell after a warm-up (`--warm` ms per server at concurrency 16 once, because V8
+ *   keeps compiling the hot paths for several seconds after start; then 1 s before each
+ *   concurrency), cells interleaved (ours, peer, ours, ...) and repeated, medians reported;
  *   ours also with the other worker counts (`--workers 0, 1, 2`; `--no-workers` skips them);
  * - cold start (spawn to first answered call) of the compiled entry point and, when it is built
  *   (`scripts/bundle.sh`, part of `npm run package`), of the bundle the package image runs, on
@@ -58,6 +60,7 @@ const { values: opts } = parseArgs({
     node: { type: 'string' },
     'no-workers': { type: 'boolean', default: false },
     bundle: { type: 'string' },
+    warm: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -67,6 +70,7 @@ const DURATION_MS = Number(opts.duration ?? (QUICK ? 1000 : 3000));
 const REPS = Number(opts.reps ?? (QUICK ? 1 : 3));
 const COLD_RUNS = Number(opts.cold ?? (QUICK ? 3 : 7));
 const WARMUP_MS = QUICK ? 300 : 1000;
+const FIRST_WARMUP_MS = Number(opts.warm ?? (QUICK ? 500 : 8000));
 const CONCURRENCY = [1, 16, 64] as const;
 const MOUNTS = [1, 8, 32] as const;
 const GRPC_MOUNTS = 8;
@@ -247,6 +251,7 @@ async function main(): Promise<void> {
     runs.push({ spec, spawned, client, idleRss: rssKiB(spawned.child.pid), peakRss: undefined, cells: new Map() });
   }
   try {
+    for (const run of runs) await load(run.client, run.spec.request, 16, FIRST_WARMUP_MS);
     for (const c of CONCURRENCY) {
       for (const run of runs) {
         await load(run.client, run.spec.request, c, WARMUP_MS);
@@ -312,7 +317,7 @@ function formatReport(r: ReportInput): string {
   const lines: string[] = [];
   const argv = process.argv.slice(2);
   const cmd = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
-  lines.push(`Measured ${r.started.toISOString().slice(0, 10)} on ${machine}, with \`${cmd}\` (${DURATION_MS / 1000} s per gRPC cell after a ${WARMUP_MS / 1000} s warm-up, ${REPS} interleaved repetitions, medians).`);
+  lines.push(`Measured ${r.started.toISOString().slice(0, 10)} on ${machine}, with \`${cmd}\` (${DURATION_MS / 1000} s per gRPC cell; each server first warmed up for ${FIRST_WARMUP_MS / 1000} s at concurrency 16, then ${WARMUP_MS / 1000} s before each concurrency; ${REPS} interleaved repetitions, medians).`);
   lines.push(
     `The machine is shared and noisy (1-minute load average ${r.loadStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1) ?? 'n/a'} at the end): compare figures within one run (the ratios), not across runs. The peer (Go, both cores) loses more than our single-threaded server when other work takes a core.`,
   );

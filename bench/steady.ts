@@ -3,11 +3,13 @@
  * up for WARM ms first (V8 is still compiling the hot paths for several seconds after start, which
  * a 1 s warm-up leaves in the figures), then REPS rotated cells of DUR ms at concurrency C.
  *
- *   npm run build && npx tsx bench/steady.ts [--workers 0,2] [--min-bytes-zero]
+ *   npm run build && npx tsx bench/steady.ts [--workers 0,2] [--min-bytes-zero] [--node-flags '<flags>' ...]
  *   env: C (16), WARM (8000), DUR (3000), REPS (4)
  *
  * Every variant is `node <image flags> dist/function/server/main.js --response-cache-entries 0
- * --workers N`; the peer is function-go-templating v0.12.2 (bench/peer.ts).
+ * --workers N`; the peer is function-go-templating v0.12.2 (bench/peer.ts). Each --node-flags
+ * (space-separated Node flags, e.g. '--max-semi-space-size=4') replaces the image's flags in one
+ * more set of variants, so flag choices are compared within one run.
  */
 import { parseArgs } from 'node:util';
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
@@ -18,7 +20,7 @@ import { ensurePeerBinary, peerInput } from './peer.js';
 import { imageNodeFlags, spawnFunction } from './spawn.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 
-const { values: opts } = parseArgs({ options: { workers: { type: 'string' }, 'min-bytes-zero': { type: 'boolean' } } });
+const { values: opts } = parseArgs({ options: { workers: { type: 'string' }, 'min-bytes-zero': { type: 'boolean' }, 'node-flags': { type: 'string', multiple: true } } });
 const conc = Number(process.env['C'] ?? 16);
 const warm = Number(process.env['WARM'] ?? 8000);
 const dur = Number(process.env['DUR'] ?? 3000);
@@ -26,12 +28,13 @@ const reps = Number(process.env['REPS'] ?? 4);
 const ours = RunFunctionRequest.encode(benchRequest(benchActor(8), BENCH_INPUT)).finish();
 const peer = ensurePeerBinary();
 if (!peer.ok) throw new Error(peer.why);
-const variants = (opts.workers ?? '0,2').split(',').map((w) => ({
-  id: `--workers ${w}`,
+const flagSets = [imageNodeFlags(), ...(opts['node-flags'] ?? []).map((f) => f.split(' ').filter((x) => x !== ''))];
+const variants = flagSets.flatMap((flags, k) => (opts.workers ?? '0,2').split(',').map((w) => ({
+  id: `--workers ${w}${k === 0 ? '' : ` ${flags.join(' ')}`}`,
   cmd: process.execPath,
-  args: [...imageNodeFlags(), 'dist/function/server/main.js', '--response-cache-entries', '0', '--workers', w, ...(opts['min-bytes-zero'] === true ? ['--worker-min-bytes', '0'] : [])],
+  args: [...flags, 'dist/function/server/main.js', '--response-cache-entries', '0', '--workers', w, ...(opts['min-bytes-zero'] === true ? ['--worker-min-bytes', '0'] : [])],
   req: ours,
-}));
+})));
 const all = [...variants, { id: 'peer', cmd: peer.path, args: [] as string[], req: RunFunctionRequest.encode(benchRequest(benchActor(8), peerInput())).finish() }];
 const runs = [];
 for (const s of all) {
@@ -50,7 +53,7 @@ try {
   }
   const peerMedian = median((runs.at(-1) as (typeof runs)[number]).calls);
   console.log(`concurrency ${conc}, ${warm / 1000} s warm-up, ${reps} x ${dur / 1000} s cells (calls/s, median, ratio to the peer, median p99 ms)`);
-  for (const r of runs) console.log(`${r.id.padEnd(12)} ${r.calls.map((x) => x.toFixed(0)).join(' ')}  median ${median(r.calls).toFixed(0)}  ${(median(r.calls) / peerMedian).toFixed(2)}x  p99 ${median(r.p99).toFixed(1)}`);
+  for (const r of runs) console.log(`${r.id.padEnd(40)} ${r.calls.map((x) => x.toFixed(0)).join(' ')}  median ${median(r.calls).toFixed(0)}  ${(median(r.calls) / peerMedian).toFixed(2)}x  p99 ${median(r.p99).toFixed(1)}`);
 } finally {
   for (const r of runs) {
     r.client.close();

@@ -18,7 +18,7 @@
  *   duration per cell after a warm-up (`--warm` ms per server at concurrency 16 once, because V8
  *   keeps compiling the hot paths for several seconds after start; then 1 s before each
  *   concurrency), cells interleaved (ours, peer, ours, ...) and repeated, medians reported;
- *   ours also with the other worker counts (`--workers 0, 1, 2`; `--no-workers` skips them);
+ *   ours also in process (`--workers 0`) and with `--busy-offload` (`--no-workers` skips both);
  * - cold start (spawn to first answered call) of the compiled entry point and, when it is built
  *   (`scripts/bundle.sh`, part of `npm run package`), of the bundle the package image runs, on
  *   this Node and on `--node` (the image's Node 24); RSS (VmRSS) idle, peak under load and after
@@ -202,9 +202,12 @@ async function main(): Promise<void> {
   const oursRequest = tagged(benchRequest(xr, BENCH_INPUT));
   const specs: ServerSpec[] = [
     { id: 'ours', label: `ours, no response cache (\`--response-cache-entries 0\`, default \`--workers ${DEFAULT_WORKERS}\`)`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0'], request: oursRequest },
-    ...[0, 1, 2]
-      .filter((w) => w !== DEFAULT_WORKERS && opts['no-workers'] !== true)
-      .map((w) => ({ id: `ours-w${w}`, label: `ours, no response cache, \`--workers ${w}\`${w === 0 ? ' (in process)' : ''}`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', '--workers', String(w)], request: oursRequest })),
+    ...(opts['no-workers'] === true
+      ? []
+      : [
+          { id: 'ours-w0', label: 'ours, no response cache, `--workers 0` (in process)', command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', '--workers', '0'], request: oursRequest },
+          { id: 'ours-busy', label: `ours, no response cache, \`--busy-offload\` (small calls to the ${DEFAULT_WORKERS} workers while others are in flight)`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', '--busy-offload'], request: oursRequest },
+        ]),
     { id: 'ours+cache', label: 'ours as shipped (response cache on)', command: process.execPath, args: [...nodeFlags, dist], request: oursRequest },
   ];
   if (opts.baseline !== undefined) {
@@ -348,7 +351,7 @@ function formatReport(r: ReportInput): string {
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const c of CONCURRENCY) {
     const m = (run: ServerRun | undefined, k: keyof Omit<Cell, 'calls'>) => (run === undefined ? Number.NaN : median(run.cells.get(c)?.[k] ?? []));
-    const workerRows = r.runs.filter((x) => x.spec.id.startsWith('ours-w'));
+    const workerRows = r.runs.filter((x) => x.spec.id === 'ours-w0' || x.spec.id === 'ours-busy');
     for (const run of [ours, ...workerRows, cached, baseline, peer]) {
       if (run === undefined) continue;
       const isOurs = run.spec.id !== 'peer';
@@ -382,7 +385,7 @@ function formatReport(r: ReportInput): string {
   if (r.otherNode !== undefined) lines.push(`| ours, dist on Node ${r.otherNode} | ${coldCell('ours-node')} | | | |`);
   if (r.cold.has('bundle')) lines.push(`| ours, the package's bundle (\`_build/app/main.mjs\`) on Node ${r.nodeVersion} | ${coldCell('bundle')} | | | |`);
   if (r.cold.has('bundle-node')) lines.push(`| ours, the package's bundle on Node ${r.otherNode ?? 'n/a'} (\`--node\`) | ${coldCell('bundle-node')} | | | |`);
-  for (const run of r.runs.filter((x) => x.spec.id.startsWith('ours-w'))) lines.push(`| ${run.spec.label} | | ${mib(run.idleRss)} | ${mib(run.peakRss)} | ${mib(run.afterRss)} |`);
+  for (const run of r.runs.filter((x) => x.spec.id === 'ours-w0' || x.spec.id === 'ours-busy')) lines.push(`| ${run.spec.label} | | ${mib(run.idleRss)} | ${mib(run.peakRss)} | ${mib(run.afterRss)} |`);
   if (cached !== undefined) lines.push(`| ours as shipped (response cache on) | | ${mib(cached.idleRss)} | ${mib(cached.peakRss)} | ${mib(cached.afterRss)} |`);
   if (peer !== undefined) lines.push(`| peer | ${coldCell('peer')} | ${mib(peer.idleRss)} | ${mib(peer.peakRss)} | ${mib(peer.afterRss)} |`);
   lines.push('');

@@ -27,8 +27,8 @@ const big = () => {
 };
 const small = () => Buffer.from(RunFunctionRequest.encode(request({ xr: actorDoc(baseSpec) })).finish());
 
-async function start(workers: number) {
-  running = await listen({ address: '127.0.0.1:0', insecure: true, tlsServerCertsDir: '', maxRecvMessageSize: 4 * 1024 * 1024, debug: false, workers, responseCacheEntries: 0 }, silent);
+async function start(workers: number, busyOffload = false) {
+  running = await listen({ address: '127.0.0.1:0', insecure: true, tlsServerCertsDir: '', maxRecvMessageSize: 4 * 1024 * 1024, debug: false, workers, responseCacheEntries: 0, busyOffload }, silent);
   await poolOf(running.server)?.ready();
   const address = `127.0.0.1:${running.port}`;
   const client = new RawFunctionClient(address);
@@ -48,6 +48,23 @@ async function order(named: Record<string, Promise<unknown>>): Promise<string[]>
 }
 
 describe('server with worker threads', () => {
+  // Small concurrent calls: by default all answered in the main thread (no worker heap grows for
+  // them); with busyOffload the ones that find others in flight go to the workers.
+  it.each([
+    { busyOffload: false, allInline: true },
+    { busyOffload: true, allInline: false },
+  ])('busyOffload $busyOffload: 32 concurrent small calls all answered in the main thread: $allInline', async ({ busyOffload, allInline }) => {
+    const { client } = await start(2, busyOffload);
+    const pool = poolOf((running as RunningServer).server);
+    const before = pool?.inline ?? 0;
+    const req = small();
+    const answers = await Promise.all(Array.from({ length: 32 }, () => client.callBytes(req)));
+    expect(new Set(answers.map((a) => a.toString('base64'))).size).toBe(1);
+    const inline = (pool?.inline ?? 0) - before;
+    if (allInline) expect(inline).toBe(32);
+    else expect(inline).toBeLessThan(32);
+  }, 60_000);
+
   it('answers the health check and a small call while a large call is being answered', async () => {
     const { client, health } = await start(1);
     const large = client.callBytes(big(), 30_000);

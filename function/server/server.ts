@@ -51,6 +51,8 @@ export interface ServerOptions {
   readonly idleTimeoutMs?: number | undefined;
   readonly workers?: number | undefined;
   readonly workerMinBytes?: number | undefined;
+  /** Small requests go to the workers too while other calls are in flight (see CreateServerOptions). */
+  readonly busyOffload?: boolean | undefined;
   readonly maxInflightBytes?: number | undefined;
   readonly callTimeoutMs?: number | undefined;
 }
@@ -230,6 +232,13 @@ export interface CreateServerOptions {
   readonly startWorkers?: boolean | undefined;
   /** Requests smaller than this stay in the main thread even with workers (default DEFAULT_WORKER_MIN_BYTES). */
   readonly workerMinBytes?: number | undefined;
+  /**
+   * Also send requests under workerMinBytes to the workers while other calls are in flight, so
+   * that the main thread only moves bytes and the workers use the other core (default off): more
+   * calls/s under concurrent load, for the worker heaps that then stay resident (README,
+   * performance).
+   */
+  readonly busyOffload?: boolean | undefined;
   /** Most request bytes held for unanswered calls (default DEFAULT_MAX_INFLIGHT_BYTES). */
   readonly maxInflightBytes?: number | undefined;
   /** Per-call deadline in milliseconds (default DEFAULT_CALL_TIMEOUT_MS). */
@@ -301,8 +310,8 @@ export function createServer(opts: CreateServerOptions, logger: Logger, health =
       onWorkerExit: ({ code, error, hadCall }) => logger.error({ code, error, hadCall }, 'a worker thread stopped; replacing it'),
     });
     pools.set(server, pool);
-    // With other calls open, small ones go to the workers too (worker-pool.ts, minBytes).
-    const handle = pooledAnswerer(cache, pool, () => bounds.stats.active > 1);
+    // With busyOffload and other calls open, small ones go to the workers too (worker-pool.ts, minBytes).
+    const handle = pooledAnswerer(cache, pool, opts.busyOffload === true ? () => bounds.stats.active > 1 : undefined);
     server.addService(functionService, {
       runFunction: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         // Read before the request may be transferred to a worker (and be empty here).

@@ -14,8 +14,9 @@
  *   answers in the main thread.
  * - Workers load in the background: until one is ready, calls are answered in the main thread,
  *   except large ones, which wait for it. A server starts them with `startOnDemand`: at the first
- *   call a worker is for (`minBytes` or more, or any call while others are in flight), so a server
- *   that gets the usual few-KiB requests one at a time never pays a worker's RSS (about 30 MiB);
+ *   call a worker is for (`minBytes` or more, or with `othersInFlight` any call while others are in
+ *   flight), so a server that gets the usual few-KiB requests never pays a worker's RSS (about
+ *   30 MiB);
  *   a large first call waits for the worker to load (a few hundred milliseconds), a smaller one
  *   is answered in the main thread and the workers start just after it. Loading a worker (its
  *   own Node, the whole module graph, the schemas) costs about as much CPU as the main
@@ -53,7 +54,10 @@ const START_AFTER_FIRST_CALL_MS = 100;
  * V8's young generation of a worker (two semi-spaces and its large-object space). V8's default
  * lets it grow to 48 MiB under allocation load, each worker its own: most of what a worker adds
  * to the RSS of a busy server. One call's garbage is small; a small nursery costs a few more
- * scavenges, not throughput (README, performance; bench/soak.ts for the RSS).
+ * scavenges, not throughput (README, performance; bench/soak.ts for the RSS). A process-wide
+ * `--max-semi-space-size` (the image's ENTRYPOINT has 8) takes precedence over this limit in V8,
+ * so in the image a worker's nursery is two 8 MiB semi-spaces (measured with
+ * v8.getHeapSpaceStatistics in the workers: new space 16 MiB, 4 without the flag).
  */
 export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 6;
 
@@ -71,11 +75,11 @@ export const DEFAULT_WORKER_MIN_BYTES = 256 * 1024;
 export interface WorkerPoolOptions {
   readonly size: number;
   /**
-   * Requests smaller than this are answered in the main thread when no other call is in flight
-   * (`othersInFlight`): alone, they cost well under a millisecond, less than the round trip to a
-   * worker. With other calls in flight they go to the workers, so that the main thread only moves
-   * bytes (README, performance: +35-40% calls/s at 16 and 64 callers on 2 cores). 0 sends every
-   * request to the workers.
+   * Requests smaller than this are answered in the main thread unless the caller says other
+   * calls are in flight (`othersInFlight`, which the server passes only with `--busy-offload`):
+   * alone, they cost well under a millisecond, less than the round trip to a worker. With others
+   * in flight they go to the workers, so that the main thread only moves bytes (README,
+   * performance). 0 sends every request to the workers.
    */
   readonly minBytes?: number | undefined;
   readonly largeBytes?: number | undefined;

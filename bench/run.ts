@@ -74,6 +74,9 @@ const FIRST_WARMUP_MS = Number(opts.warm ?? (QUICK ? 500 : 8000));
 const CONCURRENCY = [1, 16, 64] as const;
 const MOUNTS = [1, 8, 32] as const;
 const GRPC_MOUNTS = 8;
+/** The uncached variants of ours beside the default row (`--no-workers` leaves them out). */
+const VARIANT_IDS = ['ours-w0', 'ours-busy'] as const;
+const isVariant = (run: ServerRun): boolean => (VARIANT_IDS as readonly string[]).includes(run.spec.id);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
@@ -200,13 +203,14 @@ async function main(): Promise<void> {
   const nodeFlags = imageNodeFlags();
   const xr = benchActor(GRPC_MOUNTS);
   const oursRequest = tagged(benchRequest(xr, BENCH_INPUT));
+  const uncached = (id: string, label: string, flags: string[] = []): ServerSpec => ({ id, label, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', ...flags], request: oursRequest });
   const specs: ServerSpec[] = [
-    { id: 'ours', label: `ours, no response cache (\`--response-cache-entries 0\`, default \`--workers ${DEFAULT_WORKERS}\`)`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0'], request: oursRequest },
+    uncached('ours', `ours, no response cache (\`--response-cache-entries 0\`, default \`--workers ${DEFAULT_WORKERS}\`)`),
     ...(opts['no-workers'] === true
       ? []
       : [
-          { id: 'ours-w0', label: 'ours, no response cache, `--workers 0` (in process)', command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', '--workers', '0'], request: oursRequest },
-          { id: 'ours-busy', label: `ours, no response cache, \`--busy-offload\` (small calls to the ${DEFAULT_WORKERS} workers while others are in flight)`, command: process.execPath, args: [...nodeFlags, dist, '--response-cache-entries', '0', '--busy-offload'], request: oursRequest },
+          uncached(VARIANT_IDS[0], 'ours, no response cache, `--workers 0` (in process)', ['--workers', '0']),
+          uncached(VARIANT_IDS[1], `ours, no response cache, \`--busy-offload\` (small calls to the ${DEFAULT_WORKERS} workers while others are in flight)`, ['--busy-offload']),
         ]),
     { id: 'ours+cache', label: 'ours as shipped (response cache on)', command: process.execPath, args: [...nodeFlags, dist], request: oursRequest },
   ];
@@ -351,7 +355,7 @@ function formatReport(r: ReportInput): string {
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const c of CONCURRENCY) {
     const m = (run: ServerRun | undefined, k: keyof Omit<Cell, 'calls'>) => (run === undefined ? Number.NaN : median(run.cells.get(c)?.[k] ?? []));
-    const workerRows = r.runs.filter((x) => x.spec.id === 'ours-w0' || x.spec.id === 'ours-busy');
+    const workerRows = r.runs.filter(isVariant);
     for (const run of [ours, ...workerRows, cached, baseline, peer]) {
       if (run === undefined) continue;
       const isOurs = run.spec.id !== 'peer';
@@ -385,7 +389,7 @@ function formatReport(r: ReportInput): string {
   if (r.otherNode !== undefined) lines.push(`| ours, dist on Node ${r.otherNode} | ${coldCell('ours-node')} | | | |`);
   if (r.cold.has('bundle')) lines.push(`| ours, the package's bundle (\`_build/app/main.mjs\`) on Node ${r.nodeVersion} | ${coldCell('bundle')} | | | |`);
   if (r.cold.has('bundle-node')) lines.push(`| ours, the package's bundle on Node ${r.otherNode ?? 'n/a'} (\`--node\`) | ${coldCell('bundle-node')} | | | |`);
-  for (const run of r.runs.filter((x) => x.spec.id === 'ours-w0' || x.spec.id === 'ours-busy')) lines.push(`| ${run.spec.label} | | ${mib(run.idleRss)} | ${mib(run.peakRss)} | ${mib(run.afterRss)} |`);
+  for (const run of r.runs.filter(isVariant)) lines.push(`| ${run.spec.label} | | ${mib(run.idleRss)} | ${mib(run.peakRss)} | ${mib(run.afterRss)} |`);
   if (cached !== undefined) lines.push(`| ours as shipped (response cache on) | | ${mib(cached.idleRss)} | ${mib(cached.peakRss)} | ${mib(cached.afterRss)} |`);
   if (peer !== undefined) lines.push(`| peer | ${coldCell('peer')} | ${mib(peer.idleRss)} | ${mib(peer.peakRss)} | ${mib(peer.afterRss)} |`);
   lines.push('');

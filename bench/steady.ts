@@ -3,11 +3,13 @@
  * up for WARM ms first (V8 is still compiling the hot paths for several seconds after start, which
  * a 1 s warm-up leaves in the figures), then REPS rotated cells of DUR ms at concurrency C.
  *
- *   npm run build && npx tsx bench/steady.ts [--workers 0,2] [--min-bytes-zero] [--node-flags '<flags>' ...]
+ *   npm run build && npx tsx bench/steady.ts [--workers 0,2] [--busy-offload] [--min-bytes-zero] [--node-flags '<flags>' ...]
  *   env: C (16), WARM (8000), DUR (3000), REPS (4)
  *
  * Every variant is `node <image flags> dist/function/server/main.js --response-cache-entries 0
- * --workers N`; the peer is function-go-templating v0.12.2 (bench/peer.ts). Each --node-flags
+ * --workers N` (plus --busy-offload or --worker-min-bytes 0 when given: without either, requests of
+ * the benchmark's size stay in the main thread whatever N is); the peer is function-go-templating
+ * v0.12.2 (bench/peer.ts). Each --node-flags
  * (space-separated Node flags, e.g. '--max-semi-space-size=4') replaces the image's flags in one
  * more set of variants, so flag choices are compared within one run.
  */
@@ -20,7 +22,7 @@ import { ensurePeerBinary, peerInput } from './peer.js';
 import { imageNodeFlags, spawnFunction } from './spawn.js';
 import { RawFunctionClient } from '../test/support/grpc-client.js';
 
-const { values: opts } = parseArgs({ options: { workers: { type: 'string' }, 'min-bytes-zero': { type: 'boolean' }, 'node-flags': { type: 'string', multiple: true } } });
+const { values: opts } = parseArgs({ options: { workers: { type: 'string' }, 'min-bytes-zero': { type: 'boolean' }, 'busy-offload': { type: 'boolean' }, 'node-flags': { type: 'string', multiple: true } } });
 const conc = Number(process.env['C'] ?? 16);
 const warm = Number(process.env['WARM'] ?? 8000);
 const dur = Number(process.env['DUR'] ?? 3000);
@@ -30,9 +32,9 @@ const peer = ensurePeerBinary();
 if (!peer.ok) throw new Error(peer.why);
 const flagSets = [imageNodeFlags(), ...(opts['node-flags'] ?? []).map((f) => f.split(' ').filter((x) => x !== ''))];
 const variants = flagSets.flatMap((flags, k) => (opts.workers ?? '0,2').split(',').map((w) => ({
-  id: `--workers ${w}${k === 0 ? '' : ` ${flags.join(' ')}`}`,
+  id: `--workers ${w}${opts['busy-offload'] === true ? ' --busy-offload' : ''}${k === 0 ? '' : ` ${flags.join(' ')}`}`,
   cmd: process.execPath,
-  args: [...flags, 'dist/function/server/main.js', '--response-cache-entries', '0', '--workers', w, ...(opts['min-bytes-zero'] === true ? ['--worker-min-bytes', '0'] : [])],
+  args: [...flags, 'dist/function/server/main.js', '--response-cache-entries', '0', '--workers', w, ...(opts['busy-offload'] === true ? ['--busy-offload'] : []), ...(opts['min-bytes-zero'] === true ? ['--worker-min-bytes', '0'] : [])],
   req: ours,
 })));
 const all = [...variants, { id: 'peer', cmd: peer.path, args: [] as string[], req: RunFunctionRequest.encode(benchRequest(benchActor(8), peerInput())).finish() }];

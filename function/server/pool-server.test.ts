@@ -56,11 +56,12 @@ describe('server with worker threads', () => {
   ])('busyOffload $busyOffload: 32 concurrent small calls all answered in the main thread: $allInline', async ({ busyOffload, allInline }) => {
     const { client } = await start(2, busyOffload);
     const pool = poolOf((running as RunningServer).server);
-    const before = pool?.inline ?? 0;
+    if (pool === undefined) throw new Error('a server with workers has a pool');
+    const before = pool.inline;
     const req = small();
     const answers = await Promise.all(Array.from({ length: 32 }, () => client.callBytes(req)));
     expect(new Set(answers.map((a) => a.toString('base64'))).size).toBe(1);
-    const inline = (pool?.inline ?? 0) - before;
+    const inline = pool.inline - before;
     if (allInline) expect(inline).toBe(32);
     else expect(inline).toBeLessThan(32);
   }, 60_000);

@@ -16,8 +16,7 @@
  *   except large ones, which wait for it. A server starts them with `startOnDemand`: at the first
  *   call a worker is for (`minBytes` or more, or with `othersInFlight` any call while others are in
  *   flight), so a server that gets the usual few-KiB requests never pays a worker's RSS (about
- *   30 MiB);
- *   a large first call waits for the worker to load (a few hundred milliseconds), a smaller one
+ *   30 MiB); a large first call waits for the worker to load (a few hundred milliseconds), a smaller one
  *   is answered in the main thread and the workers start just after it. Loading a worker (its
  *   own Node, the whole module graph, the schemas) costs about as much CPU as the main
  *   thread's own start-up, and while it ran next to a call, on 2 busy cores, it delayed that
